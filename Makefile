@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+REGISTRY_SAMPLES := \
+	data/france-competences/api-apprentissage/sample/export-fiches-csv-2024-02-22.zip \
+	data/france-competences/mcp-rncp-xml-v4.1/export_fiches_RNCP_fixture.xml \
+	data/france-competences/mcp-rncp-xml-v4.1/export_fiches_RS_fixture.xml
+
+.PHONY: install run serve test lint test-sqlite test-postgres bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_registry $(REGISTRY_SAMPLES)
+	$(PY) manage.py load_demo
+	$(MAKE) --no-print-directory serve
+
+# Web server and task worker together; Ctrl-C stops both.
+serve:
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py runserver 127.0.0.1:8000 & \
+	wait
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	DATABASE_URL= $(VENV)/bin/pytest
+
+# Uses DATABASE_URL when it names a PostgreSQL server, else starts one on 127.0.0.1.
+test-postgres: install
+	@url="$${DATABASE_URL:-}"; \
+	case "$$url" in postgres*) ;; *) url="$$(scripts/postgres-test-server.sh)";; esac; \
+	echo "PostgreSQL : $$url"; \
+	DATABASE_URL="$$url" $(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/registry_import.py

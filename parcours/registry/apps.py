@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "parcours.registry"
+    verbose_name = "Répertoire des certifications"

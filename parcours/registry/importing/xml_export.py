@@ -1,0 +1,255 @@
+"""Reader of France compétences' XML export V4.1 (`FICHES/FICHE`), streamed.
+
+Memory stays flat: each FICHE is read with `iterparse`, turned into a record and cleared
+along with the siblings before it. No DTD, no entity, no network: an export never has them,
+so a DOCTYPE is refused outright (entity bombs, external entities).
+"""
+
+from collections.abc import Iterator
+from typing import IO
+
+from lxml import etree
+
+from ..codes import InvalidCode, parse_code
+from ..enums import (
+    ACCESS_ROUTES,
+    ACCREDITATION_KIND_BY_CODE,
+    FICHE_STATE_BY_LABEL,
+    REGISTRATION_TYPE_BY_LABEL,
+    FicheState,
+    RegistrationType,
+)
+from .parsing import (
+    ValueError_,
+    clean,
+    parse_date,
+    parse_int,
+    parse_level,
+    parse_siret,
+    parse_state,
+    parse_yes_no,
+)
+from .records import AccreditationRecord, BlockRecord, CertifierRecord, ExportError, FicheRecord
+
+_PROLOGUE_BYTES = 4096
+
+
+def check_prologue(head: bytes, name: str) -> None:
+    """Refuse what no export contains and what could attack the parser."""
+    upper = head.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise ExportError(
+            name,
+            "déclaration DOCTYPE ou ENTITY refusée : un export France compétences n'en contient "
+            "pas (protection contre les entités externes et les bombes d'entités).",
+            line=head[: max(upper.find(b"<!DOCTYPE"), upper.find(b"<!ENTITY"))].count(b"\n") + 1,
+        )
+
+
+def read_xml_export(stream: IO[bytes], name: str) -> Iterator[FicheRecord]:
+    """Yield one record per FICHE; raise ExportError on anything that is not an export."""
+    parser_events = etree.iterparse(
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    depth = 0
+    try:
+        for event, element in parser_events:
+            if event == "start":
+                depth += 1
+                if depth == 1 and element.tag != "FICHES":
+                    raise ExportError(
+                        name,
+                        f"élément racine <{element.tag}> : un export XML France compétences commence par <FICHES>.",
+                        line=element.sourceline,
+                    )
+                continue
+            depth -= 1
+            if depth == 1 and element.tag == "FICHE":
+                yield _read_fiche(element, name)
+                element.clear()
+                parent = element.getparent()
+                while element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else None
+        raise ExportError(name, f"XML mal formé ou tronqué ({exc.msg}).", line=line) from None
+    except UnicodeDecodeError:
+        raise ExportError(name, "encodage illisible : un export XML est en UTF-8.") from None
+
+
+def _text(element: etree._Element, path: str) -> str:
+    return clean(element.findtext(path))
+
+
+def _read_fiche(fiche: etree._Element, name: str) -> FicheRecord:
+    line = fiche.sourceline
+    raw_code = _text(fiche, "NUMERO_FICHE")
+    try:
+        code = parse_code(raw_code)
+    except InvalidCode:
+        raise ExportError(name, f"FICHE sans NUMERO_FICHE valide (« {raw_code} »).", line=line) from None
+    try:
+        return _build_record(fiche, code, name, line)
+    except ValueError_ as exc:
+        raise ExportError(name, f"{code} : {exc}", line=line) from None
+
+
+def _build_record(fiche, code, name, line) -> FicheRecord:  # type: ignore[no-untyped-def]
+    t = lambda path: _text(fiche, path)  # noqa: E731
+    level_code = t("NOMENCLATURE_EUROPE/NIVEAU")
+    base = {
+        "source_id": parse_int(t("ID_FICHE")),
+        "title": t("INTITULE"),
+        "short_title_code": t("ABREGE/CODE"),
+        "short_title": t("ABREGE/LIBELLE"),
+        "level": parse_level(level_code) if code.registry == "rncp" else None,
+        "level_code": level_code,
+        "fiche_state": FICHE_STATE_BY_LABEL.get(t("ETAT_FICHE"), FicheState.UNKNOWN.value),
+        "registration_type": REGISTRATION_TYPE_BY_LABEL.get(t("TYPE_ENREGISTREMENT"), RegistrationType.UNKNOWN.value),
+        "partial_validation": parse_yes_no(t("VALIDATION_PARTIELLE")),
+        "declared_active": parse_yes_no(t("ACTIF")) is True,
+        "end_date": parse_date(t("DATE_FIN_ENREGISTREMENT"), "DATE_FIN_ENREGISTREMENT"),
+        "effect_date": parse_date(t("DATE_EFFET"), "DATE_EFFET"),
+        "decision_date": parse_date(t("DATE_DECISION"), "DATE_DECISION"),
+        "last_jo_date": parse_date(t("DATE_DERNIER_JO"), "DATE_DERNIER_JO"),
+        "publication_date": parse_date(t("DATE_DE_PUBLICATION"), "DATE_DE_PUBLICATION"),
+        "delivery_deadline": parse_date(t("DATE_LIMITE_DELIVRANCE"), "DATE_LIMITE_DELIVRANCE"),
+        "registration_years": parse_int(t("DUREE_ENREGISTREMENT")),
+        "description_url": t("LIEN_URL_DESCRIPTION"),
+        "accessible_new_caledonia": parse_yes_no(t("ACCESSIBLE_NOUVELLE_CALEDONIE")),
+        "accessible_french_polynesia": parse_yes_no(t("ACCESSIBLE_POLYNESIE_FRANCAISE")),
+        "activities": t("ACTIVITES_VISEES"),
+        "capacities": t("CAPACITES_ATTESTEES"),
+        "sectors": t("SECTEURS_ACTIVITE"),
+        "job_types": t("TYPE_EMPLOI_ACCESSIBLES"),
+        "regulations": t("REGLEMENTATIONS_ACTIVITES"),
+        "objectives_context": t("OBJECTIFS_CONTEXTE"),
+        "entry_prerequisites": t("PREREQUIS_ENTREE_FORMATION"),
+        "validation_prerequisites": t("PREREQUIS_VALIDATION_CERTIFICATION"),
+        "partial_validation_scope": t("VALIDATION_PARTIELLE_PERIMETRE"),
+        "access_routes": _access_routes(fiche),
+        "collective_agreements": _collective_agreements(fiche),
+        "block_correspondences": _correspondences(fiche),
+    }
+    if not base["title"]:
+        raise ValueError_("INTITULE manquant")
+    return FicheRecord(
+        code=code,
+        source=name,
+        line=line,
+        base=base,
+        # Only FICHE/BLOCS_COMPETENCES/BLOC_COMPETENCES: those under CORRESPONDANCES are
+        # equivalences with other fiches' blocks, not blocks of this fiche.
+        blocks=[
+            BlockRecord(
+                code=_text(block, "CODE"),
+                title=_text(block, "LIBELLE"),
+                competences=_text(block, "LISTE_COMPETENCES"),
+                evaluation=_text(block, "MODALITES_EVALUATION"),
+                entry_prerequisites=_text(block, "PREREQUIS_ENTREE_FORMATION_BLOC"),
+                validation_prerequisites=_text(block, "PREREQUIS_VALIDATION_BLOC"),
+                position=position,
+            )
+            for position, block in enumerate(fiche.iterfind("BLOCS_COMPETENCES/BLOC_COMPETENCES"))
+            if _text(block, "CODE")
+        ],
+        certifiers=_certifiers(fiche),
+        accreditations=_accreditations(fiche),
+        formacodes=_codes(fiche, "FORMACODES/FORMACODE"),
+        nsf_codes=_codes(fiche, "CODES_NSF/NSF"),
+        rome_codes=_codes(fiche, "CODES_ROME/ROME"),
+        replaced_by=_linked(fiche, "NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION"),
+        replaces=_linked(fiche, "ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/ID_FICHE_ANCIENNE_CERTIFICATION"),
+    )
+
+
+def _codes(fiche, path: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    seen: dict[str, str] = {}
+    for item in fiche.iterfind(path):
+        code = _text(item, "CODE")
+        if code:
+            # Older flux used INTITULE for NSF labels.
+            seen.setdefault(code, _text(item, "LIBELLE") or _text(item, "INTITULE"))
+    return sorted(seen.items())
+
+
+def _linked(fiche, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+    codes = set()
+    for item in fiche.iterfind(path):
+        try:
+            codes.add(str(parse_code(clean(item.text))))
+        except InvalidCode:
+            continue  # tolerate a broken link end; the rest of the fiche is good
+    return sorted(codes)
+
+
+def _certifiers(fiche) -> list[CertifierRecord]:  # type: ignore[no-untyped-def]
+    records: dict[str, CertifierRecord] = {}
+    for item in fiche.iterfind("CERTIFICATEURS/CERTIFICATEUR"):
+        record = CertifierRecord(
+            siret=parse_siret(item.findtext("SIRET_CERTIFICATEUR")),
+            name=_text(item, "NOM_CERTIFICATEUR")[:255],
+            state=parse_state(item.findtext("ETAT_CERTIFICATEUR")),
+            state_changed_on=parse_date(
+                item.findtext("DATE_DERNIERE_MODIFICATION_ETAT"), "DATE_DERNIERE_MODIFICATION_ETAT"
+            ),
+        )
+        if record.name or record.siret:
+            records.setdefault(record.key, record)
+    return list(records.values())
+
+
+def _accreditations(fiche) -> list[AccreditationRecord]:  # type: ignore[no-untyped-def]
+    records: dict[tuple[str, str, str], AccreditationRecord] = {}
+    for item in fiche.iterfind("PARTENAIRES/PARTENAIRE"):
+        kind = ACCREDITATION_KIND_BY_CODE.get(_text(item, "HABILITATION_PARTENAIRE"))
+        if not kind:
+            continue
+        record = AccreditationRecord(
+            siret=parse_siret(item.findtext("SIRET_PARTENAIRE")),
+            name=_text(item, "NOM_PARTENAIRE")[:255],
+            kind=kind,
+            state=parse_state(item.findtext("ETAT_HABILITATION")),
+            active_since=parse_date(item.findtext("DATE_ACTIF"), "DATE_ACTIF"),
+            state_changed_on=parse_date(
+                item.findtext("DATE_DERNIERE_MODIFICATION_ETAT"), "DATE_DERNIERE_MODIFICATION_ETAT"
+            ),
+        )
+        records.setdefault(record.key, record)
+    return sorted(records.values(), key=lambda r: r.key)
+
+
+def _access_routes(fiche) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    routes = []
+    for tag, (code, _label) in ACCESS_ROUTES.items():
+        element = fiche.find(tag)
+        if element is not None and parse_yes_no(element.findtext("ACTIF")):
+            routes.append({"code": code, "jury": _text(element, "COMPOSITION")})
+    return routes
+
+
+def _collective_agreements(fiche) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    agreements = []
+    for index in (1, 2, 3):
+        number = _text(fiche, f"CCN_{index}/NUMERO")
+        if number:
+            agreements.append({"number": number, "label": _text(fiche, f"CCN_{index}/LIBELLE")})
+    return agreements
+
+
+def _correspondences(fiche) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return [
+        {
+            "block": _text(item, "SOURCE/BLOC_COMPETENCES/CODE"),
+            "fiche": _text(item, "DESTINATION/NUMERO_FICHE"),
+            "other_block": _text(item, "DESTINATION/BLOC_COMPETENCES/CODE"),
+        }
+        for item in fiche.iterfind("CORRESPONDANCES/CORRESPONDANCE")
+    ]
