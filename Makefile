@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+PYTEST := $(VENV)/bin/pytest --ds=config.settings.test
 
 REGISTRY_SAMPLES := \
 	data/france-competences/api-apprentissage/sample/export-fiches-csv-2024-02-22.zip \
@@ -38,19 +38,19 @@ serve:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 test: lint test-sqlite test-postgres
 
 test-sqlite: install
-	DATABASE_URL= $(VENV)/bin/pytest
+	DATABASE_URL= $(PYTEST)
 
 # Uses DATABASE_URL when it names a PostgreSQL server, else starts one on 127.0.0.1.
 test-postgres: install
 	@url="$${DATABASE_URL:-}"; \
 	case "$$url" in postgres*) ;; *) url="$$(scripts/postgres-test-server.sh)";; esac; \
 	echo "PostgreSQL : $$url"; \
-	DATABASE_URL="$$url" $(VENV)/bin/pytest
+	DATABASE_URL="$$url" $(PYTEST)
 
 bench: install
 	$(PY) bench/registry_import.py

@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,16 @@ def all_samples(db):
     from parcours.registry.importing.apply import import_registry
 
     return import_registry([CSV_ZIP, XML_RNCP, XML_RS])
+
+
+# The real samples are dated: fiches expire as time passes. Tests read the registry on a fixed
+# day (the day these tests were written), so that REG-6 assertions hold whenever they run.
+FROZEN_NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: FROZEN_NOW)
+    return FROZEN_NOW.date()

@@ -6,7 +6,6 @@ as one record. Without a Standard member, the members update fiches already know
 """
 
 import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -118,14 +117,22 @@ def part_of_header(header: tuple[str, ...], name: str) -> str:
 
 
 def _rows(stream: IO[bytes], name: str) -> Iterator[tuple[int, list[str]]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter=";", quotechar='"', strict=True)
+    physical = 0
+
+    def lines() -> Iterator[str]:
+        # Decode line by line so that a bad byte is reported on its own line.
+        nonlocal physical
+        for raw in stream:
+            physical += 1
+            try:
+                yield raw.decode("utf-8-sig" if physical == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise ExportError(name, "encodage illisible : l'export CSV est en UTF-8.", line=physical) from None
+
+    reader = csv.reader(lines(), delimiter=";", quotechar='"', strict=True)
     try:
-        with text:
-            for row in reader:
-                yield reader.line_num, row
-    except UnicodeDecodeError:
-        raise ExportError(name, "encodage illisible : l'export CSV est en UTF-8.", line=reader.line_num + 1) from None
+        for row in reader:
+            yield reader.line_num, row
     except csv.Error as exc:
         raise ExportError(name, f"CSV mal formé ({exc}).", line=reader.line_num) from None
 

@@ -37,12 +37,13 @@ _PROLOGUE_BYTES = 4096
 def check_prologue(head: bytes, name: str) -> None:
     """Refuse what no export contains and what could attack the parser."""
     upper = head.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+    found = [position for position in (upper.find(b"<!DOCTYPE"), upper.find(b"<!ENTITY")) if position >= 0]
+    if found:
         raise ExportError(
             name,
             "déclaration DOCTYPE ou ENTITY refusée : un export France compétences n'en contient "
             "pas (protection contre les entités externes et les bombes d'entités).",
-            line=head[: max(upper.find(b"<!DOCTYPE"), upper.find(b"<!ENTITY"))].count(b"\n") + 1,
+            line=head[: min(found)].count(b"\n") + 1,
         )
 
 
@@ -79,7 +80,11 @@ def read_xml_export(stream: IO[bytes], name: str) -> Iterator[FicheRecord]:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
-        raise ExportError(name, f"XML mal formé ou tronqué ({exc.msg}).", line=line) from None
+        if "encoding" in (exc.msg or "").lower() or "utf-8" in (exc.msg or "").lower():
+            message = "encodage illisible : le fichier n'est pas en UTF-8 comme il le déclare."
+        else:
+            message = f"XML mal formé ou tronqué ({exc.msg})."
+        raise ExportError(name, message, line=line) from None
     except UnicodeDecodeError:
         raise ExportError(name, "encodage illisible : un export XML est en UTF-8.") from None
 

@@ -1,0 +1,62 @@
+"""The import as a background task from the admin, with its report there."""
+
+import pytest
+
+from parcours.accounts.models import User
+from parcours.registry.enums import ImportStatus
+from parcours.registry.models import Certification, RegistryImport
+from tests.conftest import XML_RNCP
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def admin_client(client):
+    user = User.objects.create_user(
+        username="a", email="admin@parcours.test", password="x", is_staff=True, is_superuser=True
+    )
+    client.force_login(user)
+    return client
+
+
+def test_upload_runs_the_import_and_shows_the_report(admin_client, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    with XML_RNCP.open("rb") as upload:
+        response = admin_client.post("/admin/registry/registryimport/importer/", {"files": upload})
+    assert response.status_code == 302
+    run = RegistryImport.objects.get()
+    assert run.status == ImportStatus.SUCCEEDED
+    assert run.report["fiches_created"] == 12
+    assert Certification.objects.count() == 12
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Fiches créées : 12" in page
+
+
+def test_refused_file_is_reported_and_writes_nothing(admin_client, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    bad = tmp_path / "export.xml"
+    bad.write_bytes(XML_RNCP.read_bytes()[:5000])
+    with bad.open("rb") as upload:
+        admin_client.post("/admin/registry/registryimport/importer/", {"files": upload})
+    run = RegistryImport.objects.get()
+    assert run.status == ImportStatus.FAILED
+    assert "la base n'a pas été modifiée" in run.error
+    assert Certification.objects.count() == 0
+
+
+def test_wrong_file_type_is_refused_on_the_form(admin_client, settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path
+    other = tmp_path / "photo.png"
+    other.write_bytes(b"\x89PNG")
+    with other.open("rb") as upload:
+        response = admin_client.post("/admin/registry/registryimport/importer/", {"files": upload})
+    assert response.status_code == 200
+    assert "attendu .zip, .xml ou .csv" in response.content.decode()
+    assert not RegistryImport.objects.exists()
+
+
+def test_only_staff_may_import(client):
+    user = User.objects.create_user(username="b", email="b@parcours.test", password="x")
+    client.force_login(user)
+    response = client.get("/admin/registry/registryimport/importer/")
+    assert response.status_code == 302  # to the admin login
