@@ -20,7 +20,7 @@ from .models import (
     RegistryImport,
     Replacement,
 )
-from .tasks import enqueue_registry_import
+from .tasks import enqueue_registry_import, read_progress
 
 ALLOWED_SUFFIXES = {".zip", ".xml", ".csv"}
 
@@ -102,6 +102,7 @@ class RegistryImportAdmin(admin.ModelAdmin):
         "dry_run",
         "status",
         "processed",
+        "progress",
         "summary",
         "error",
         "created_at",
@@ -111,6 +112,14 @@ class RegistryImportAdmin(admin.ModelAdmin):
     ]
     exclude = ["report"]
     change_list_template = "admin/registry/registryimport/change_list.html"
+
+    @admin.display(description="Progression")
+    def progress(self, obj: RegistryImport) -> str:
+        data = read_progress(obj.pk)
+        if not data:
+            return "—"
+        percent = f" ({100 * data['done'] // data['total']} %)" if data.get("total") else ""
+        return f"{data['fiches']} fiches lues{percent}"
 
     @admin.display(description="Compte rendu")
     def summary(self, obj: RegistryImport) -> str:

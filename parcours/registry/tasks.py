@@ -1,5 +1,9 @@
 """Background registry import (Django tasks API, django-tasks-db): takes an id, safe to rerun."""
 
+import json
+from pathlib import Path
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -18,9 +22,9 @@ def run_registry_import(import_id: int) -> None:
     RegistryImport.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
 
     def on_progress(fiches: int, done: int, total: int) -> None:
-        # Outside the import's transaction on PostgreSQL only when autocommit; the admin
-        # page reads `processed` as a hint, the report is the truth.
-        RegistryImport.objects.filter(pk=run.pk).update(processed=fiches)
+        # The import holds one transaction, invisible to other connections until it ends:
+        # progress goes to a small file beside the uploads, which the admin page reads.
+        write_progress(run.pk, fiches, done, total)
 
     try:
         report = import_registry(
@@ -42,6 +46,25 @@ def run_registry_import(import_id: int) -> None:
         report={**report.as_dict(), "lines": report.lines()},
         finished_at=timezone.now(),
     )
+
+
+def progress_file(import_id: int) -> Path:
+    return Path(settings.IMPORT_UPLOAD_DIR) / f"import-{import_id}.progress.json"
+
+
+def write_progress(import_id: int, fiches: int, done: int, total: int) -> None:
+    path = progress_file(import_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"fiches": fiches, "done": done, "total": total}))
+    temporary.replace(path)  # atomic: a reader never sees half a file
+
+
+def read_progress(import_id: int) -> dict[str, int] | None:
+    try:
+        return json.loads(progress_file(import_id).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def enqueue_registry_import(files: list[str], *, dry_run: bool, requested_by: str) -> RegistryImport:

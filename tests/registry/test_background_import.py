@@ -30,6 +30,7 @@ def test_upload_runs_the_import_and_shows_the_report(admin_client, settings, tmp
     assert Certification.objects.count() == 12
     page = admin_client.get(response["Location"]).content.decode()
     assert "Fiches créées : 12" in page
+    assert "12 fiches lues (100 %)" in page
 
 
 def test_refused_file_is_reported_and_writes_nothing(admin_client, settings, tmp_path):
