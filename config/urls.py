@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from parcours.api import api
 
 urlpatterns = [
     path("", include("parcours.registry.urls")),
+    path("espace/", include("parcours.accounts.urls")),
+    path("comptes/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    # The admin logs in through the site's login, with its second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,62 @@
 """The one NinjaAPI of the project: each app mounts its router (house style)."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
 
+from parcours.accounts.api import router as accounts_router
+from parcours.core.errors import DomainError
 from parcours.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="API Parcours",
     version="1",
-    description="API des certifications professionnelles et des formations CPF.",
+    description="API des certifications professionnelles et des formations CPF. "
+    "Authentification : `Authorization: Bearer <jeton de l'entité>` (créé par le gestionnaire de l'entité).",
     urls_namespace="api-v1",
     docs_url="/docs",
 )
 api.add_router("/certifications", registry_router)
+api.add_router("", accounts_router)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Authentification requise : envoyez « Authorization: Bearer <jeton> » avec un jeton valide."},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "requête",
+            "message": _french(error),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": "Requête invalide.", "errors": errors}, status=422)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=409)
+
+
+def _french(error: dict) -> str:  # type: ignore[type-arg]
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "Ce champ est obligatoire."
+    if kind in {"enum", "literal_error"}:
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"Valeur non autorisée : attendu {expected}."
+    if kind.startswith("int"):
+        return "Nombre entier attendu."
+    if kind.startswith("bool"):
+        return "Valeur booléenne attendue (true ou false)."
+    if kind.startswith("date"):
+        return "Date attendue au format AAAA-MM-JJ."
+    return "Valeur invalide."

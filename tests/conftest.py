@@ -36,3 +36,32 @@ def frozen_today(monkeypatch):
 
     monkeypatch.setattr(timezone, "now", lambda: FROZEN_NOW)
     return FROZEN_NOW.date()
+
+
+@pytest.fixture
+def people(db):
+    """One user per role, plus a second training organisation for cross-entity checks."""
+    from parcours.accounts.enums import MembershipRole, MembershipState, StaffRole
+    from tests.factories import EntityFactory, UserFactory, holder, member_of, staff
+
+    organisation = EntityFactory(training=True, name="Organisme A", siret="12345678200002")
+    other = EntityFactory(training=True, name="Organisme B", siret="73282932000074")
+    certifier = EntityFactory(certifier=True, name="ANIMAL PRO FORMATION", siret="52875765100013")
+    return {
+        "organisation": organisation,
+        "other_organisation": other,
+        "certifier_entity": certifier,
+        "anonymous": None,
+        "pending": member_of(organisation, state=MembershipState.PENDING),
+        "training_organisation": member_of(organisation),
+        "training_organisation_manager": member_of(organisation, role=MembershipRole.MANAGER),
+        "other_manager": member_of(other, role=MembershipRole.MANAGER),
+        "certifier": member_of(certifier),
+        "certifier_manager": member_of(certifier, role=MembershipRole.MANAGER),
+        "fc_instructor": staff(StaffRole.FC_INSTRUCTOR),
+        "fc_admin": staff(StaffRole.FC_ADMIN),
+        "cdc_controller": staff(StaffRole.CDC_CONTROLLER),
+        "holder": holder(),
+        "platform_admin": staff(StaffRole.PLATFORM_ADMIN),
+        "plain": UserFactory(),
+    }

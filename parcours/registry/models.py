@@ -257,9 +257,26 @@ class CertificationCertifier(models.Model):
         return f"{self.certifier} — {self.certification.code}"
 
 
-class Accreditation(models.Model):
-    """A partner's habilitation on a certification, as the registry publishes it (ACC-7)."""
+class AccreditationSource(models.TextChoices):
+    REGISTRY = "registry", "Répertoire France compétences"
+    CERTIFIER = "certifier", "Déclarée par le certificateur sur Parcours"
 
+
+class Accreditation(models.Model):
+    """A partner's habilitation on a certification (ACC-7).
+
+    Rows from the registry import are replaced by each import; rows a certifier declares on
+    Parcours (source `certifier`) are the certifier's and the import never touches them.
+    """
+
+    source = models.CharField(
+        "origine", max_length=16, choices=AccreditationSource.choices, default=AccreditationSource.REGISTRY
+    )
+    granted_by = models.ForeignKey(
+        Certifier, null=True, blank=True, on_delete=models.PROTECT, related_name="granted_accreditations"
+    )
+    starts_on = models.DateField("début", null=True, blank=True)
+    ends_on = models.DateField("fin", null=True, blank=True)
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="accreditations")
     siret = models.CharField("SIRET", max_length=14, blank=True, db_index=True)
     name = models.CharField("nom", max_length=255)

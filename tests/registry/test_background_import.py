@@ -2,20 +2,19 @@
 
 import pytest
 
+from parcours.accounts.enums import StaffRole
 from parcours.accounts.models import User
 from parcours.registry.enums import ImportStatus
 from parcours.registry.models import Certification, RegistryImport
 from tests.conftest import XML_RNCP
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def admin_client(client):
-    user = User.objects.create_user(
-        username="a", email="admin@parcours.test", password="x", is_staff=True, is_superuser=True
-    )
-    client.force_login(user)
+def admin_client(client, transactional_db):
+    client.force_login(staff(StaffRole.PLATFORM_ADMIN))
     return client
 
 

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from ..codes import is_canonical_block_code
 from ..models import (
     Accreditation,
+    AccreditationSource,
     Certification,
     CertificationCertifier,
     Certifier,
@@ -304,7 +305,8 @@ class _Writer:
         return bool(added or removed or changed)
 
     def _update_accreditations(self, certification: Certification, record: FicheRecord) -> bool:
-        existing = {(a.siret, a.name, a.kind): a for a in certification.accreditations.all()}
+        imported = certification.accreditations.filter(source=AccreditationSource.REGISTRY)
+        existing = {(a.siret, a.name, a.kind): a for a in imported}
         wanted = {a.key: a for a in record.accreditations or []}
         removed = [a.pk for key, a in existing.items() if key not in wanted]
         added = [self._new_accreditation(certification, a) for key, a in wanted.items() if key not in existing]

@@ -1,27 +1,136 @@
-"""`python manage.py load_demo`: demo accounts for a local run (idempotent), logins printed.
+"""`python manage.py load_demo`: one entity and one user per role, idempotent, logins printed."""
 
-The accounts issue adds one entity and one user per role; for now the platform administrator.
-"""
+import datetime
+from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from parcours.accounts.models import User
+from parcours.accounts.enums import MembershipRole, MembershipState, StaffRole
+from parcours.accounts.models import Entity, HolderProfile, Membership, User
+from parcours.registry.enums import AccreditationKind, AccreditationState
+from parcours.registry.models import Accreditation, AccreditationSource, Certification, Certifier, paris_today
 
 DEMO_PASSWORD = "parcours-demo"  # noqa: S105 — demo data for local runs only
-DEMO_USERS = [
-    ("admin@parcours.test", "Administrateur de la plateforme", {"is_staff": True, "is_superuser": True}),
-]
+TRAINING_ORGANISATION_SIRET = "12345678200002"
+CERTIFIER_SIRET = "52875765100013"  # ANIMAL PRO FORMATION, certifier of RNCP40344 in the real data
 
 
 class Command(BaseCommand):
-    help = "Crée les comptes de démonstration et affiche leurs identifiants."
+    help = "Crée les entités et comptes de démonstration et affiche leurs identifiants."
 
+    @transaction.atomic
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
-        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-        for email, role, flags in DEMO_USERS:
-            user, created = User.objects.get_or_create(email=email, defaults={"username": email, **flags})
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            self.stdout.write(f"  {role} : {email}")
-        self.stdout.write("Administration : http://127.0.0.1:8000/admin/")
+        today = paris_today()
+        organisation, _ = Entity.objects.update_or_create(
+            siret=TRAINING_ORGANISATION_SIRET,
+            defaults={
+                "name": "Organisme de démonstration",
+                "is_training_organisation": True,
+                "nda": "11755555575",
+                "qualiopi_training": True,
+                "qualiopi_valid_from": today - datetime.timedelta(days=365),
+                "qualiopi_valid_until": today + datetime.timedelta(days=365),
+            },
+        )
+        certifier_name = Certifier.objects.filter(siret=CERTIFIER_SIRET).values_list("name", flat=True).first()
+        certifier, _ = Entity.objects.update_or_create(
+            siret=CERTIFIER_SIRET,
+            defaults={"name": certifier_name or "ANIMAL PRO FORMATION", "is_certifier": True},
+        )
+        accounts = [
+            (
+                "admin@parcours.test",
+                "Administrateur de la plateforme",
+                {"staff_role": StaffRole.PLATFORM_ADMIN, "is_staff": True, "is_superuser": True},
+                None,
+            ),
+            (
+                "of@parcours.test",
+                "Gestionnaire de l'Organisme de démonstration",
+                {},
+                (organisation, MembershipRole.MANAGER),
+            ),
+            (
+                "of.membre@parcours.test",
+                "Membre de l'Organisme de démonstration",
+                {},
+                (organisation, MembershipRole.MEMBER),
+            ),
+            (
+                "certificateur@parcours.test",
+                f"Gestionnaire du certificateur {certifier.name}",
+                {},
+                (certifier, MembershipRole.MANAGER),
+            ),
+            (
+                "instructeur@parcours.test",
+                "Instructeur France compétences",
+                {"staff_role": StaffRole.FC_INSTRUCTOR},
+                None,
+            ),
+            ("fc-admin@parcours.test", "Administrateur France compétences", {"staff_role": StaffRole.FC_ADMIN}, None),
+            (
+                "controleur@parcours.test",
+                "Contrôleur Caisse des dépôts",
+                {"staff_role": StaffRole.CDC_CONTROLLER},
+                None,
+            ),
+            ("titulaire@parcours.test", "Titulaire de compte CPF (solde 1 500 €)", {}, None),
+        ]
+        for email, _label, flags, membership in accounts:
+            user = self._user(email, flags)
+            if membership:
+                Membership.objects.update_or_create(
+                    user=user,
+                    defaults={"entity": membership[0], "role": membership[1], "state": MembershipState.VALIDATED},
+                )
+        holder = User.objects.get(email="titulaire@parcours.test")
+        HolderProfile.objects.get_or_create(
+            user=holder,
+            defaults={
+                "birth_name": "Martin",
+                "birth_date": datetime.date(1990, 5, 14),
+                "birth_place": "Lyon",
+                "address": "12 rue de la République, 69002 Lyon",
+                "cpf_balance": Decimal("1500.00"),
+            },
+        )
+        habilitated = self._habilitate(organisation)
+        self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
+        for email, label, _flags, _membership in accounts:
+            self.stdout.write(f"  {label:<55} {email}")
+        self.stdout.write(
+            "Connexion : les comptes professionnels reçoivent un code par courriel (affiché dans la console) ; "
+            "le personnel configure une application TOTP à sa première connexion."
+        )
+        self.stdout.write(
+            f"Organisme de démonstration habilité sur {habilitated} certifications actives du répertoire."
+        )
+        self.stdout.write("Site : http://127.0.0.1:8000/  —  Espace : http://127.0.0.1:8000/espace/")
+
+    def _user(self, email: str, flags: dict) -> User:  # type: ignore[type-arg]
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"username": email, "first_name": "Démo", "last_name": email.split("@")[0], **flags}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
+    def _habilitate(self, organisation: Entity) -> int:
+        """ACC-7: partner of every active bundled certification, as a certifier would declare it."""
+        count = 0
+        for certification in Certification.objects.active():
+            Accreditation.objects.update_or_create(
+                certification=certification,
+                source=AccreditationSource.CERTIFIER,
+                siret=organisation.siret,
+                name=organisation.name,
+                kind=AccreditationKind.TRAIN_AND_ORGANISE,
+                defaults={"state": AccreditationState.ACTIVE},
+            )
+            count += 1
+        return count
