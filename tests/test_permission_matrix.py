@@ -1,0 +1,139 @@
+"""Every role against every page and endpoint: who may, who may not (404 for others' data).
+
+Each request runs in a savepoint rolled back afterwards, so that one role's POST does not
+change what the next role sees.
+"""
+
+import pytest
+from django.db import transaction
+
+from parcours.accounts.models import ApiToken, EntityDocument
+from parcours.accounts.services import create_api_token
+from parcours.registry.models import Accreditation, AccreditationSource, Certification
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "plain",
+    "pending",
+    "training_organisation",
+    "training_organisation_manager",
+    "other_manager",
+    "certifier",
+    "certifier_manager",
+    "fc_instructor",
+    "fc_admin",
+    "cdc_controller",
+    "holder",
+    "platform_admin",
+]
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = {"fc_instructor", "fc_admin", "cdc_controller", "platform_admin"}
+
+MATRIX = [
+    ("GET", "/", EVERYONE),
+    ("GET", "/certifications/", EVERYONE),
+    ("GET", "/certifications/RNCP40344/", EVERYONE),
+    ("GET", "/api/v1/certifications", EVERYONE),
+    ("GET", "/api/v1/certifications/RNCP40344", EVERYONE),
+    ("GET", "/api/v1/docs", EVERYONE),
+    ("GET", "/espace/", SIGNED_IN),
+    ("GET", "/espace/validations/", {"platform_admin"}),
+    ("POST", "/espace/validations/{pending_membership}/decision/", {"training_organisation_manager", "platform_admin"}),
+    (
+        "GET",
+        "/espace/entite/",
+        {"training_organisation", "training_organisation_manager", "other_manager", "certifier", "certifier_manager"},
+    ),
+    (
+        "GET",
+        "/espace/entite/documents/{document}/",
+        {"pending", "training_organisation", "training_organisation_manager"} | STAFF,
+    ),
+    ("POST", "/espace/entite/jetons/", {"training_organisation_manager", "other_manager", "certifier_manager"}),
+    ("POST", "/espace/entite/jetons/{token}/revoquer/", {"training_organisation_manager"}),
+    ("GET", "/espace/entite/partenaires/", {"certifier", "certifier_manager"}),
+    ("POST", "/espace/entite/partenaires/{accreditation}/fin/", {"certifier", "certifier_manager"}),
+    ("GET", "/espace/titulaire/", {"holder"}),
+    ("GET", "/admin/", {"platform_admin"}),
+    ("GET", "/admin/registry/registryimport/importer/", {"platform_admin"}),
+    ("GET", "/admin/accounts/entity/", {"platform_admin"}),
+]
+API_WITH_TOKEN = ["/api/v1/me", "/api/v1/habilitations/RNCP40344"]
+
+
+@pytest.fixture
+def objects(people, xml_samples):
+    from django.core.files.base import ContentFile
+
+    organisation = people["organisation"]
+    document = EntityDocument(
+        entity=organisation, kind="kbis", original_name="kbis.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("kbis.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    token, _raw = create_api_token(organisation, "Logiciel", people["training_organisation_manager"])
+    accreditation = Accreditation.objects.create(
+        certification=Certification.objects.get(code="RNCP40344"),
+        source=AccreditationSource.CERTIFIER,
+        siret="40483304800022",
+        name="Organisme X",
+        kind="train",
+    )
+    return {
+        "pending_membership": people["pending"].membership.pk,
+        "document": document.pk,
+        "token": token.pk,
+        "accreditation": accreditation.pk,
+    }
+
+
+def allowed(response) -> bool:
+    if response.status_code in (200, 201):
+        return True
+    if response.status_code == 302:
+        target = response["Location"]
+        return not any(part in target for part in ("/comptes/login/", "/comptes/2fa/", "/admin/login/"))
+    return False
+
+
+def denied_properly(response, role) -> bool:
+    if role == "anonymous":
+        login = ("/comptes/login/", "/admin/login/")
+        return response.status_code == 404 or (
+            response.status_code == 302 and any(part in response["Location"] for part in login)
+        )
+    return response.status_code == 404 or (response.status_code == 302 and "/admin/login/" in response["Location"])
+
+
+@pytest.mark.parametrize(("method", "path", "roles"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_role_matrix(client, people, objects, method, path, roles):
+    url = path.format(**objects)
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if people[role] is not None:
+            client.force_login(people[role])
+        with transaction.atomic():
+            data = {"decision": "accept", "name": "Jeton"} if method == "POST" else None
+            response = client.post(url, data) if method == "POST" else client.get(url)
+            response.close()  # file downloads hold their file open until closed
+            transaction.set_rollback(True)
+        if role in roles and not allowed(response):
+            failures.append(f"{role} should be allowed, got {response.status_code} {response.get('Location', '')}")
+        if role not in roles and (allowed(response) or not denied_properly(response, role)):
+            failures.append(f"{role} should be refused, got {response.status_code} {response.get('Location', '')}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", API_WITH_TOKEN)
+def test_api_needs_an_entity_token_whatever_the_session(client, people, objects, path):
+    for role in ROLES:
+        client.logout()
+        if people[role] is not None:
+            client.force_login(people[role])
+        assert client.get(path).status_code == 401, role
+    raw = create_api_token(people["organisation"], "x", people["training_organisation_manager"])[1]
+    assert client.get(path, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    ApiToken.objects.all().delete()
