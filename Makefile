@@ -11,7 +11,11 @@ REGISTRY_SAMPLES := \
 	data/france-competences/mcp-rncp-xml-v4.1/export_fiches_RNCP_fixture.xml \
 	data/france-competences/mcp-rncp-xml-v4.1/export_fiches_RS_fixture.xml
 
-.PHONY: install run serve test lint test-sqlite test-postgres bench
+MYPY_TARGETS := parcours/registry/services.py parcours/registry/policies.py parcours/registry/codes.py \
+	parcours/registry/importing parcours/accounts/services.py parcours/accounts/policies.py \
+	parcours/accounts/rules.py parcours/accounts/habilitations.py
+
+.PHONY: install system-deps run serve test lint test-sqlite test-postgres bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +24,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian packages the tests need: Chromium for the browser journeys (PostgreSQL is installed
+# by scripts/postgres-test-server.sh when missing). We are root on this machine kind.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de Chromium (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	mkdir -p var
@@ -38,9 +49,10 @@ serve:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_TARGETS)
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 
-test: lint test-sqlite test-postgres
+test: system-deps lint test-sqlite test-postgres
 
 test-sqlite: install
 	DATABASE_URL= $(PYTEST)

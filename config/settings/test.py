@@ -9,5 +9,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 REGISTRY_IMPORT_BATCH = 7  # small batches so that tests cross batch boundaries
-ACCOUNT_RATE_LIMITS = False  # the rate-limit test turns them back on
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # the rate-limit test turns them back on
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"

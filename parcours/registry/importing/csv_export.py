@@ -170,9 +170,9 @@ def read_csv_export(export: CsvExport) -> Iterator[FicheRecord]:
     children = {part: _read_children(member) for part, member in export.members.items() if part != "Standard"}
     standard = export.members.get("Standard")
     if standard is None:
-        codes = sorted({code for rows in children.values() for code in rows})
-        for code in codes:
-            yield _record(parse_code(code), export.name, None, None, children)
+        known = sorted({code for rows in children.values() for code in rows})
+        for text in known:
+            yield _record(parse_code(text), export.name, None, None, children)
         return
     for line, row in _member_rows(standard):
         code = parse_code(_fiche_code(row["Numero_Fiche"], standard, line))

@@ -62,12 +62,19 @@ def open_sources(paths: list[str | os.PathLike[str]]) -> list[Source]:
             _add_loose_member(loose_members, path)
         elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             check_prologue(head, name)
-            sources.append(_xml_source(name, path.stat().st_size, lambda p=path: p.open("rb")))
+            sources.append(_xml_source(name, path.stat().st_size, _binary_opener(path)))
         else:
             raise ExportError(name, "format non reconnu : attendu un export France compétences (zip, XML ou CSV).")
     for export in loose_members.values():
         sources.append(_csv_source(export, sum(_size(m) for m in export.members.values())))
     return sources
+
+
+def _binary_opener(path: Path) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        return path.open("rb")
+
+    return opener
 
 
 def _size(member: CsvMember) -> int:
@@ -136,6 +143,6 @@ def _add_loose_member(groups: dict[str, CsvExport], path: Path) -> None:
     export = groups.setdefault(group_key, CsvExport(name=f"export CSV {group_key}"))
     if part in export.members:
         raise ExportError(path.name, f"membre {part} donné deux fois pour le même export.")
-    member = CsvMember(part=part, name=path.name, open=lambda p=path: p.open("rb"))
+    member = CsvMember(part=part, name=path.name, open=_binary_opener(path))
     member.size = path.stat().st_size  # type: ignore[attr-defined]
     export.members[part] = member
