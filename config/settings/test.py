@@ -1,6 +1,9 @@
 """Test settings: fast hashing, in-memory mail, tasks run immediately."""
 
 from .base import *  # noqa: F403
+import tempfile
+from pathlib import Path
+
 from .base import env_str
 
 SECRET_KEY = "test-only-key"
@@ -10,4 +13,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 REGISTRY_IMPORT_BATCH = 7  # small batches so that tests cross batch boundaries
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # the rate-limit test turns them back on
-PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="parcours-test-private-"))
