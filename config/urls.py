@@ -7,6 +7,7 @@ from parcours.api import api
 urlpatterns = [
     path("", include("parcours.registry.urls")),
     path("espace/", include("parcours.accounts.urls")),
+    path("catalogue/", include("parcours.catalogue.urls")),
     path("comptes/", include("allauth.urls")),
     path("api/v1/", api.urls),
     # The admin logs in through the site's login, with its second factor.

@@ -8,6 +8,8 @@ XML_RNCP = DATA / "mcp-rncp-xml-v4.1" / "export_fiches_RNCP_fixture.xml"
 XML_RS = DATA / "mcp-rncp-xml-v4.1" / "export_fiches_RS_fixture.xml"
 CSV_ZIP = DATA / "api-apprentissage" / "sample" / "export-fiches-csv-2024-02-22.zip"
 CSV_ZIP_NFD = DATA / "api-apprentissage" / "continuity_fix" / "export-fiches-csv-2024-02-22.zip"
+# Cléa's two RS certifications are created by a migration from the seed's facts (REG-10, OFF-20).
+SEEDED = ("RS2203", "RS3936")
 CSV_MEMBERS = sorted((DATA / "api-apprentissage" / "sample" / "unzipped").glob("*.csv"))
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "parcours.core",
     "parcours.registry",
     "parcours.accounts",
+    "parcours.catalogue",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

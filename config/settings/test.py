@@ -1,9 +1,9 @@
 """Test settings: fast hashing, in-memory mail, tasks run immediately."""
 
-from .base import *  # noqa: F403
 import tempfile
 from pathlib import Path
 
+from .base import *  # noqa: F403
 from .base import env_str
 
 SECRET_KEY = "test-only-key"

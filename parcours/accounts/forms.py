@@ -19,7 +19,8 @@ from .services import EntityDetails, Upload, attach_to_entity, check_entity_deta
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
+    visible = error.field in form.fields and not form.fields[error.field].widget.is_hidden
+    field = error.field if visible else None
     message = f"{error.message} (règle {error.rule})" if error.rule else error.message
     form.add_error(field, message)
 

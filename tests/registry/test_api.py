@@ -63,11 +63,13 @@ def test_search_paginated_with_filters(client, xml_samples):
         "RS6604",
         "RS7485",
         "RS7423",
-    }  # RS5568 ended 10/11/2026
+        "RS2203",
+        "RS3936",
+    }  # RS5568 ended 10/11/2026; Cléa's two come from the seed
     body = client.get("/api/v1/certifications", {"active": "false", "registry": "rncp"}).json()
     assert "RNCP35959" in {item["code"] for item in body["items"]}
     body = client.get("/api/v1/certifications", {"page": 2}).json()
-    assert body["count"] == 20 and body["items"] == []
+    assert body["count"] == 22 and len(body["items"]) == 2  # 20 sample fiches + Cléa's two, 20 a page
     body = client.get("/api/v1/certifications", {"level": 7}).json()
     assert {item["level"] for item in body["items"]} == {7}
 

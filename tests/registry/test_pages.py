@@ -71,7 +71,7 @@ def test_search_by_code_with_or_without_prefix(client, xml_samples, query):
 
 def test_filters_registry_level_and_active(client, xml_samples):
     page = client.get("/certifications/", {"registry": "rs"}).content.decode()
-    assert "8 certifications" in page and LINK_40344 not in page
+    assert "10 certifications" in page and LINK_40344 not in page  # 8 RS samples + Cléa's two
     page = client.get("/certifications/", {"level": "4"}).content.decode()
     assert LINK_40344 in page and "/certifications/RNCP36490/" not in page
     page = client.get("/certifications/", {"active": "0"}).content.decode()
@@ -80,7 +80,7 @@ def test_filters_registry_level_and_active(client, xml_samples):
 
 def test_list_is_paginated(client, xml_samples):
     first = client.get("/certifications/").content.decode()
-    assert "20 certifications" in first and "1 / 1" not in first
+    assert "22 certifications" in first and "1 / 1" not in first
     with override_settings():
         from parcours.registry import views
 
@@ -89,7 +89,7 @@ def test_list_is_paginated(client, xml_samples):
             page = client.get("/certifications/", {"page": 2}).content.decode()
         finally:
             views.PAGE_SIZE = old
-    assert "2 / 4" in page
+    assert "2 / 5" in page
 
 
 def test_invalid_filter_value_shows_a_french_error(client, xml_samples):
