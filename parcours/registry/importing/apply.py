@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..codes import is_canonical_block_code
 from ..models import (
@@ -30,6 +30,7 @@ from ..models import (
     certification_search_text,
     paris_today,
 )
+from .bulk import copy_to_history, insert_rows
 from .records import AccreditationRecord, CertifierRecord, FicheRecord
 from .report import ImportReport
 from .sources import open_sources
@@ -37,7 +38,18 @@ from .sources import open_sources
 NOMENCLATURES = {"formacodes": Formacode, "nsf_codes": NsfCode, "rome_codes": RomeCode}
 BLOCK_TEXT_FIELDS = ("competences", "evaluation", "entry_prerequisites", "validation_prerequisites")
 
-Progress = Callable[[int, int, int], None]  # (fiches read, bytes read, bytes in all)
+Progress = Callable[[int, int, int], None]
+
+# Every column a record's base may fill, with the model's default when a source lacks it.
+CERTIFICATION_BASE_FIELDS = [
+    f.name
+    for f in Certification._meta.concrete_fields
+    if f.name not in {"id", "registry", "number", "code", "fingerprints", "imported_at", "search_text"}
+]
+CERTIFICATION_DEFAULTS = {
+    f.name: (f.get_default() if f.has_default() else (None if f.null else ""))
+    for f in Certification._meta.concrete_fields
+}  # (fiches read, bytes read, bytes in all)
 
 
 class _DryRun(Exception):
@@ -65,10 +77,14 @@ def import_registry(
     try:
         with transaction.atomic():
             writer = _Writer(report, change_reason)
+            known = _known_raw_digests()
             for source in sources:
                 batch: dict[str, FicheRecord] = {}
-                for record in source.records(on_read):
+                for record in source.records(on_read, known):
                     report.fiches_read += 1
+                    if record.unchanged:
+                        report.fiches_unchanged += 1
+                        continue
                     if str(record.code) in batch or len(batch) >= batch_size:
                         writer.write(list(batch.values()))
                         batch = {}
@@ -85,12 +101,22 @@ def import_registry(
     return report
 
 
+def _known_raw_digests() -> dict[str, str]:
+    """Code → hash of the raw FICHE last imported from XML (about 30,000 short strings)."""
+    return {
+        code: prints["xml:raw"]
+        for code, prints in Certification.objects.values_list("code", "fingerprints").iterator(chunk_size=5000)
+        if prints and "xml:raw" in prints
+    }
+
+
 class _Writer:
     def __init__(self, report: ImportReport, change_reason: str):
         self.report = report
         self.reason = change_reason
         self.today: datetime.date = paris_today()
         self.now = timezone.now()
+        self.nomenclature_seen: dict[type, set[tuple[str, str]]] = {}
 
     # -- batch entry point -------------------------------------------------------------
     def write(self, records: list[FicheRecord]) -> None:
@@ -115,55 +141,69 @@ class _Writer:
 
     # -- creation, set-based -----------------------------------------------------------
     def _create(self, records: list[FicheRecord]) -> None:
+        """New fiches, set-based: one INSERT per table and batch, history copied by the database."""
         if not records:
             return
-        certifications = [
-            Certification(
-                registry=r.code.registry,
-                number=r.code.number,
-                code=str(r.code),
-                fingerprints=r.fingerprints(),
-                imported_at=self.now,
-                search_text=certification_search_text(
-                    str(r.code), (r.base or {}).get("title", ""), (r.base or {}).get("short_title", "")
-                ),
-                **(r.base or {}),
-            )
-            for r in records
-        ]
-        certifications = self._bulk(Certification, certifications)
-        by_code = {c.code: c for c in Certification.objects.filter(code__in=[c.code for c in certifications])}
-        self.report.fiches_created += len(records)
-        blocks, links, accreditations = [], [], []
-        certifiers = self._certifiers([c for r in records for c in (r.certifiers or [])])
+        rows = []
         for r in records:
-            certification = by_code[str(r.code)]
-            blocks += [self._new_block(certification, b) for b in r.blocks or []]
-            links += [
-                CertificationCertifier(
-                    certification=certification,
-                    certifier=certifiers[c.key],
-                    state=c.state,
-                    state_changed_on=c.state_changed_on,
-                    position=position,
+            base = r.base or {}
+            rows.append(
+                (
+                    r.code.registry,
+                    r.code.number,
+                    str(r.code),
+                    r.fingerprints(),
+                    self.now,
+                    certification_search_text(str(r.code), base.get("title", ""), base.get("short_title", "")),
+                    *(base.get(name, CERTIFICATION_DEFAULTS[name]) for name in CERTIFICATION_BASE_FIELDS),
                 )
+            )
+        insert_rows(
+            Certification,
+            ["registry", "number", "code", "fingerprints", "imported_at", "search_text", *CERTIFICATION_BASE_FIELDS],
+            rows,
+        )
+        by_code = dict(Certification.objects.filter(code__in=[str(r.code) for r in records]).values_list("code", "pk"))
+        ids = list(by_code.values())
+        copy_to_history(Certification, "id", ids, self.now, self.reason)
+        self.report.fiches_created += len(records)
+        certifiers = self._certifiers([c for r in records for c in (r.certifiers or [])])
+        blocks, links, accreditations = [], [], []
+        for r in records:
+            pk = by_code[str(r.code)]
+            for b in r.blocks or []:
+                if not is_canonical_block_code(b.code, str(r.code)):
+                    self.report.note(self.report.non_canonical_block_codes, b.code)
+                blocks.append((pk, b.code, b.title, *(getattr(b, n) or "" for n in BLOCK_TEXT_FIELDS), b.position))
+            links += [
+                (pk, certifiers[c.key].pk, c.state, c.state_changed_on, position)
                 for position, c in enumerate(r.certifiers or [])
             ]
-            accreditations += [self._new_accreditation(certification, a) for a in r.accreditations or []]
-        self._bulk(CompetenceBlock, blocks)
-        self._bulk(CertificationCertifier, links)
-        self._bulk(Accreditation, accreditations)
+            accreditations += [
+                (pk, AccreditationSource.REGISTRY, a.siret, a.name, a.kind, a.state, a.active_since, a.state_changed_on)
+                for a in r.accreditations or []
+            ]
+        insert_rows(CompetenceBlock, ["certification", "code", "title", *BLOCK_TEXT_FIELDS, "position"], blocks)
+        insert_rows(
+            CertificationCertifier, ["certification", "certifier", "state", "state_changed_on", "position"], links
+        )
+        insert_rows(
+            Accreditation,
+            ["certification", "source", "siret", "name", "kind", "state", "active_since", "state_changed_on"],
+            accreditations,
+        )
+        for model in (CompetenceBlock, CertificationCertifier, Accreditation):
+            copy_to_history(model, "certification_id", ids, self.now, self.reason)
         self.report.blocks_added += len(blocks)
         self.report.certifiers_linked += len(links)
         self.report.accreditations_added += len(accreditations)
         for aspect, model in NOMENCLATURES.items():
-            pairs = [(by_code[str(r.code)].pk, code) for r in records for code, _ in r.aspect(aspect) or []]
             self._upsert_nomenclature(model, [item for r in records for item in r.aspect(aspect) or []])
             through = getattr(Certification, aspect).through
-            field = model._meta.model_name
-            through.objects.bulk_create(
-                [through(certification_id=pk, **{f"{field}_id": code}) for pk, code in pairs],
-                batch_size=1000,
+            insert_rows(
+                through,
+                ["certification", model._meta.model_name],
+                [(by_code[str(r.code)], code) for r in records for code, _ in r.aspect(aspect) or []],
             )
 
     def _bulk(self, model, objects):  # type: ignore[no-untyped-def]
@@ -206,9 +246,10 @@ class _Writer:
             found.update({c.key: c for c in Certifier.objects.filter(key__in=[m.key for m in missing])})
         return found
 
-    @staticmethod
-    def _upsert_nomenclature(model, items: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
-        labels = dict(items)
+    def _upsert_nomenclature(self, model, items: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+        seen = self.nomenclature_seen.setdefault(model, set())
+        labels = {code: label for code, label in items if (code, label) not in seen}
+        seen.update(labels.items())
         if labels:
             model.objects.bulk_create(
                 [model(code=code, label=label[:500]) for code, label in labels.items()],
@@ -222,9 +263,18 @@ class _Writer:
     def _update(self, certification: Certification, record: FicheRecord) -> list[str]:
         """Apply the aspects whose hash moved; returns those that moved."""
         new_prints = record.fingerprints()
-        moved = [k.split(":", 1)[1] for k, h in new_prints.items() if certification.fingerprints.get(k) != h]
+        moved = [
+            k.split(":", 1)[1]
+            for k, h in new_prints.items()
+            if certification.fingerprints.get(k) != h and not k.endswith(":raw")
+        ]
         if not moved:
             self.report.fiches_unchanged += 1
+            if any(certification.fingerprints.get(k) != h for k, h in new_prints.items()):
+                # Only the raw bytes moved (layout, whitespace): remember them for the fast path.
+                Certification.objects.filter(pk=certification.pk).update(
+                    fingerprints={**certification.fingerprints, **new_prints}
+                )
             return moved
         full = Certification.objects.select_for_update().get(pk=certification.pk)
         was_active = full.is_active(self.today)
@@ -365,6 +415,7 @@ class _Writer:
         }
         for key in (by_old | by_new) - set(links):
             links[key] = Replacement(old_code=key[0], new_code=key[1])
+        created, updated = [], []
         for key, link in links.items():
             flags = {}
             if link.old_code in codes:
@@ -373,8 +424,7 @@ class _Writer:
                 flags["declared_by_new"] = key in by_new
             if link.pk is None:
                 link.__dict__.update(flags)
-                link.save()
-                self.report.replacements_linked += 1
+                created.append(link)
             elif not (
                 flags.get("declared_by_old", link.declared_by_old) or flags.get("declared_by_new", link.declared_by_new)
             ):
@@ -382,4 +432,14 @@ class _Writer:
                 self.report.replacements_unlinked += 1
             elif any(getattr(link, k) != v for k, v in flags.items()):
                 link.__dict__.update(flags)
-                link.save()
+                updated.append(link)
+        self._bulk(Replacement, created)
+        self.report.replacements_linked += len(created)
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Replacement,
+                ["declared_by_old", "declared_by_new"],
+                default_change_reason=self.reason,
+                default_date=self.now,
+            )

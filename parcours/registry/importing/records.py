@@ -6,7 +6,8 @@ lack of competences): the import leaves that part of the fiche as it is.
 
 import datetime
 import hashlib
-from dataclasses import astuple, dataclass, field
+import pickle
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..codes import CertificationCode
@@ -67,6 +68,9 @@ class FicheRecord:
     source: str  # file name, for messages
     line: int | None
     format: str = "xml"  # "xml" or "csv": each format keeps its own hashes
+    # Hash of the FICHE's raw XML: equal to the stored one, the fiche is not even read (fast path).
+    raw_digest: str = ""
+    unchanged: bool = False
     base: dict[str, Any] | None = None
     blocks: list[BlockRecord] | None = None
     certifiers: list[CertifierRecord] | None = None
@@ -108,6 +112,8 @@ class FicheRecord:
             if value is None:
                 continue
             result[f"{self.format}:{name}"] = _digest(value)
+        if self.raw_digest:
+            result[f"{self.format}:raw"] = self.raw_digest
         return result
 
 
@@ -117,9 +123,12 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_canonical(v) for v in value)
     if hasattr(value, "__dataclass_fields__"):
-        return astuple(value)
+        # Records hold only scalars: a flat tuple, without astuple's deep copy.
+        return tuple(getattr(value, name) for name in value.__dataclass_fields__)
     return value
 
 
 def _digest(value: Any) -> str:
-    return hashlib.blake2b(repr(_canonical(value)).encode(), digest_size=10).hexdigest()
+    # Records are built in a fixed order (sorted lists, dicts filled in code order), so their
+    # pickle is stable for a given Python; a new Python only costs one full re-diff.
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=10).hexdigest()

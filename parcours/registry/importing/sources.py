@@ -34,14 +34,19 @@ class CountingReader:
         self._stream.close()
 
 
+Reader = Callable[[Callable[[int], None], dict[str, str]], Iterator[FicheRecord]]
+
+
 @dataclass
 class Source:
     name: str
     size: int  # bytes to read, for the progress bar
-    reader: Callable[[Callable[[int], None]], Iterator[FicheRecord]]
+    reader: Reader
 
-    def records(self, on_read: Callable[[int], None] = lambda n: None) -> Iterator[FicheRecord]:
-        return self.reader(on_read)
+    def records(
+        self, on_read: Callable[[int], None] = lambda n: None, known: dict[str, str] | None = None
+    ) -> Iterator[FicheRecord]:
+        return self.reader(on_read, known or {})
 
 
 def open_sources(paths: list[str | os.PathLike[str]]) -> list[Source]:
@@ -82,15 +87,15 @@ def _size(member: CsvMember) -> int:
 
 
 def _xml_source(name: str, size: int, opener: Callable[[], IO[bytes]]) -> Source:
-    def reader(on_read: Callable[[int], None]) -> Iterator[FicheRecord]:
+    def reader(on_read: Callable[[int], None], known: dict[str, str]) -> Iterator[FicheRecord]:
         with opener() as raw:
-            yield from read_xml_export(CountingReader(raw, on_read), name)  # type: ignore[arg-type]
+            yield from read_xml_export(CountingReader(raw, on_read), name, known)  # type: ignore[arg-type]
 
     return Source(name=name, size=size, reader=reader)
 
 
 def _csv_source(export: CsvExport, size: int) -> Source:
-    def reader(on_read: Callable[[int], None]) -> Iterator[FicheRecord]:
+    def reader(on_read: Callable[[int], None], known: dict[str, str]) -> Iterator[FicheRecord]:
         yield from read_csv_export(export)
 
     return Source(name=export.name, size=size, reader=reader)

@@ -5,6 +5,7 @@ along with the siblings before it. No DTD, no entity, no network: an export neve
 so a DOCTYPE is refused outright (entity bombs, external entities).
 """
 
+import hashlib
 from collections.abc import Iterator
 from typing import IO
 
@@ -47,11 +48,17 @@ def check_prologue(head: bytes, name: str) -> None:
         )
 
 
-def read_xml_export(stream: IO[bytes], name: str) -> Iterator[FicheRecord]:
-    """Yield one record per FICHE; raise ExportError on anything that is not an export."""
-    parser_events = etree.iterparse(
+def read_xml_export(stream: IO[bytes], name: str, known: dict[str, str] | None = None) -> Iterator[FicheRecord]:
+    """Yield one record per FICHE; raise ExportError on anything that is not an export.
+
+    `known` maps codes to the raw hash of their last XML import: a FICHE whose bytes did not
+    change is yielded as `unchanged` without being read field by field.
+    """
+    known = known or {}
+    events = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("end",),
+        tag="FICHE",
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -59,25 +66,19 @@ def read_xml_export(stream: IO[bytes], name: str) -> Iterator[FicheRecord]:
         remove_comments=True,
         remove_pis=True,
     )
-    depth = 0
+    checked = False
     try:
-        for event, element in parser_events:
-            if event == "start":
-                depth += 1
-                if depth == 1 and element.tag != "FICHES":
-                    raise ExportError(
-                        name,
-                        f"élément racine <{element.tag}> : un export XML France compétences commence par <FICHES>.",
-                        line=element.sourceline,
-                    )
-                continue
-            depth -= 1
-            if depth == 1 and element.tag == "FICHE":
-                yield _read_fiche(element, name)
-                element.clear()
-                parent = element.getparent()
-                while element.getprevious() is not None:
-                    del parent[0]
+        for _event, element in events:
+            if not checked:
+                _check_root(events.root, name)  # type: ignore[attr-defined]
+                checked = True
+            parent = element.getparent()
+            if parent is not None and parent.getparent() is None:  # only FICHES/FICHE
+                yield _read_fiche(element, name, known)
+            element.clear()
+            while element.getprevious() is not None:
+                del parent[0]
+        _check_root(events.root, name)  # type: ignore[attr-defined]
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
         if "encoding" in (exc.msg or "").lower() or "utf-8" in (exc.msg or "").lower():
@@ -89,31 +90,57 @@ def read_xml_export(stream: IO[bytes], name: str) -> Iterator[FicheRecord]:
         raise ExportError(name, "encodage illisible : un export XML est en UTF-8.") from None
 
 
+def _check_root(root: etree._Element | None, name: str) -> None:
+    if root is not None and root.tag != "FICHES":
+        raise ExportError(
+            name,
+            f"élément racine <{root.tag}> : un export XML France compétences commence par <FICHES>.",
+            line=root.sourceline,
+        )
+
+
 def _text(element: etree._Element, path: str) -> str:
     return clean(element.findtext(path))
 
 
-def _read_fiche(fiche: etree._Element, name: str) -> FicheRecord:
+def _read_fiche(fiche: etree._Element, name: str, known: dict[str, str]) -> FicheRecord:
     line = fiche.sourceline
     raw_code = _text(fiche, "NUMERO_FICHE")
     try:
         code = parse_code(raw_code)
     except InvalidCode:
         raise ExportError(name, f"FICHE sans NUMERO_FICHE valide (« {raw_code} »).", line=line) from None
+    digest = hashlib.blake2b(etree.tostring(fiche), digest_size=12).hexdigest()
+    if known.get(str(code)) == digest:
+        return FicheRecord(code=code, source=name, line=line, raw_digest=digest, unchanged=True)
     try:
-        return _build_record(fiche, code, name, line)
+        record = _build_record(fiche, code, name, line)
     except ValueError_ as exc:
         raise ExportError(name, f"{code} : {exc}", line=line) from None
+    record.raw_digest = digest
+    return record
+
+
+def _fields(element: etree._Element) -> dict[str, str]:
+    """The text of each direct child, in one pass (cheaper than a findtext per field)."""
+    return {child.tag: (child.text or "").strip() for child in element}
 
 
 def _build_record(fiche, code, name, line) -> FicheRecord:  # type: ignore[no-untyped-def]
-    t = lambda path: _text(fiche, path)  # noqa: E731
-    level_code = t("NOMENCLATURE_EUROPE/NIVEAU")
+    children = {child.tag: child for child in fiche}
+    texts = {tag: (child.text or "").strip() for tag, child in children.items()}
+    t = lambda tag: texts.get(tag, "")  # noqa: E731
+
+    def sub(tag: str, field: str) -> str:
+        element = children.get(tag)
+        return _text(element, field) if element is not None else ""
+
+    level_code = sub("NOMENCLATURE_EUROPE", "NIVEAU")
     base = {
         "source_id": parse_int(t("ID_FICHE")),
         "title": t("INTITULE"),
-        "short_title_code": t("ABREGE/CODE"),
-        "short_title": t("ABREGE/LIBELLE"),
+        "short_title_code": sub("ABREGE", "CODE"),
+        "short_title": sub("ABREGE", "LIBELLE"),
         "level": parse_level(level_code) if code.registry == "rncp" else None,
         "level_code": level_code,
         "fiche_state": FICHE_STATE_BY_LABEL.get(t("ETAT_FICHE"), FicheState.UNKNOWN.value),
@@ -139,8 +166,8 @@ def _build_record(fiche, code, name, line) -> FicheRecord:  # type: ignore[no-un
         "entry_prerequisites": t("PREREQUIS_ENTREE_FORMATION"),
         "validation_prerequisites": t("PREREQUIS_VALIDATION_CERTIFICATION"),
         "partial_validation_scope": t("VALIDATION_PARTIELLE_PERIMETRE"),
-        "access_routes": _access_routes(fiche),
-        "collective_agreements": _collective_agreements(fiche),
+        "access_routes": _access_routes(children),
+        "collective_agreements": _collective_agreements(children),
         "block_correspondences": _correspondences(fiche),
     }
     if not base["title"]:
@@ -214,38 +241,38 @@ def _certifiers(fiche) -> list[CertifierRecord]:  # type: ignore[no-untyped-def]
 def _accreditations(fiche) -> list[AccreditationRecord]:  # type: ignore[no-untyped-def]
     records: dict[tuple[str, str, str], AccreditationRecord] = {}
     for item in fiche.iterfind("PARTENAIRES/PARTENAIRE"):
-        kind = ACCREDITATION_KIND_BY_CODE.get(_text(item, "HABILITATION_PARTENAIRE"))
+        f = _fields(item)
+        kind = ACCREDITATION_KIND_BY_CODE.get(f.get("HABILITATION_PARTENAIRE", ""))
         if not kind:
             continue
         record = AccreditationRecord(
-            siret=parse_siret(item.findtext("SIRET_PARTENAIRE")),
-            name=_text(item, "NOM_PARTENAIRE")[:255],
+            siret=parse_siret(f.get("SIRET_PARTENAIRE")),
+            name=f.get("NOM_PARTENAIRE", "")[:255],
             kind=kind,
-            state=parse_state(item.findtext("ETAT_HABILITATION")),
-            active_since=parse_date(item.findtext("DATE_ACTIF"), "DATE_ACTIF"),
-            state_changed_on=parse_date(
-                item.findtext("DATE_DERNIERE_MODIFICATION_ETAT"), "DATE_DERNIERE_MODIFICATION_ETAT"
-            ),
+            state=parse_state(f.get("ETAT_HABILITATION")),
+            active_since=parse_date(f.get("DATE_ACTIF"), "DATE_ACTIF"),
+            state_changed_on=parse_date(f.get("DATE_DERNIERE_MODIFICATION_ETAT"), "DATE_DERNIERE_MODIFICATION_ETAT"),
         )
         records.setdefault(record.key, record)
     return sorted(records.values(), key=lambda r: r.key)
 
 
-def _access_routes(fiche) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def _access_routes(children) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     routes = []
     for tag, (code, _label) in ACCESS_ROUTES.items():
-        element = fiche.find(tag)
+        element = children.get(tag)
         if element is not None and parse_yes_no(element.findtext("ACTIF")):
             routes.append({"code": code, "jury": _text(element, "COMPOSITION")})
     return routes
 
 
-def _collective_agreements(fiche) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def _collective_agreements(children) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     agreements = []
     for index in (1, 2, 3):
-        number = _text(fiche, f"CCN_{index}/NUMERO")
+        element = children.get(f"CCN_{index}")
+        number = _text(element, "NUMERO") if element is not None else ""
         if number:
-            agreements.append({"number": number, "label": _text(fiche, f"CCN_{index}/LIBELLE")})
+            agreements.append({"number": number, "label": _text(element, "LIBELLE")})
     return agreements
 
 
