@@ -65,10 +65,10 @@ def copy_to_history(
     tracked = [field.column for field in history._meta.concrete_fields if not field.name.startswith("history_")]
     columns = ", ".join(qn(c) for c in tracked)
     marks = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"INSERT INTO {qn(history._meta.db_table)} ({columns}, {qn('history_date')}, "
-        f"{qn('history_change_reason')}, {qn('history_type')}, {qn('history_user_id')}) "
-        f"SELECT {columns}, %s, %s, '+', NULL FROM {qn(model._meta.db_table)} WHERE {qn(column)} IN ({marks})"  # noqa: S608
+    target = (
+        f"{qn(history._meta.db_table)} ({columns}, history_date, history_change_reason, history_type, history_user_id)"
     )
+    source = f"{columns}, %s, %s, '+', NULL FROM {qn(model._meta.db_table)} WHERE {qn(column)} IN ({marks})"
+    sql = f"INSERT INTO {target} SELECT {source}"  # noqa: S608 — quoted identifiers, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [_adapt(when), reason, *ids])
