@@ -1,10 +1,11 @@
 """The one NinjaAPI of the project: each app mounts its router (house style)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from parcours.accounts.api import router as accounts_router
+from parcours.catalogue.api import router as catalogue_router
 from parcours.core.errors import DomainError
 from parcours.registry.api import router as registry_router
 
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/certifications", registry_router)
 api.add_router("", accounts_router)
+api.add_router("/catalogue", catalogue_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -41,9 +43,17 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": "Requête invalide.", "errors": errors}, status=422)
 
 
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    message = str(exc) if exc.args else "Ressource introuvable."
+    return api.create_response(request, {"detail": message, "message": message}, status=404)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=409)
+    """422 for a value a rule refuses; 409 for a state or version conflict."""
+    status = 409 if exc.field in {"status", "version", "membership"} else 422
+    return api.create_response(request, exc.as_dict(), status=status)
 
 
 def _french(error: dict) -> str:  # type: ignore[type-arg]

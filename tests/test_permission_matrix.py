@@ -9,6 +9,7 @@ from django.db import transaction
 
 from parcours.accounts.models import ApiToken, EntityDocument
 from parcours.accounts.services import create_api_token
+from parcours.catalogue.models import Action, Offer, OfferBlock, Session
 from parcours.registry.models import Accreditation, AccreditationSource, Certification
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ ROLES = [
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = {"fc_instructor", "fc_admin", "cdc_controller", "platform_admin"}
+TRAINERS = {"training_organisation", "training_organisation_manager"}
 
 MATRIX = [
     ("GET", "/", EVERYONE),
@@ -60,8 +62,22 @@ MATRIX = [
     ("GET", "/admin/", {"platform_admin"}),
     ("GET", "/admin/registry/registryimport/importer/", {"platform_admin"}),
     ("GET", "/admin/accounts/entity/", {"platform_admin"}),
+    ("GET", "/catalogue/", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/nouvelle/", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/certification/?offer_type=certifying&registry=rncp&digits=40344", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/identifiant/?internal_id=X", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/{offer}/", TRAINERS),
+    ("GET", "/catalogue/{offer}/modifier/", TRAINERS),
+    ("GET", "/catalogue/{offer}/blocs/", TRAINERS),
+    ("POST", "/catalogue/{offer}/archive/", TRAINERS),
+    ("GET", "/catalogue/{offer}/actions/nouvelle/", TRAINERS),
+    ("GET", "/catalogue/actions/{action}/", TRAINERS),
+    ("POST", "/catalogue/actions/{action}/supprimer/", TRAINERS),
+    ("GET", "/catalogue/actions/{action}/sessions/nouvelle/", TRAINERS),
+    ("GET", "/catalogue/sessions/{session}/", TRAINERS),
+    ("POST", "/catalogue/sessions/{session}/supprimer/", TRAINERS),
 ]
-API_WITH_TOKEN = ["/api/v1/me", "/api/v1/habilitations/RNCP40344"]
+API_WITH_TOKEN = ["/api/v1/me", "/api/v1/habilitations/RNCP40344", "/api/v1/catalogue/offers"]
 
 
 @pytest.fixture
@@ -81,7 +97,20 @@ def objects(people, xml_samples):
         name="Organisme X",
         kind="train",
     )
+    offer = Offer.objects.create(
+        organisation=organisation,
+        offer_type="certifying",
+        certification=Certification.objects.get(code="RNCP40344"),
+        internal_id="MATRICE",
+        blocks_customisable=True,
+    )
+    OfferBlock.objects.create(offer=offer, code="RNCP40344BC01", block=offer.certification.blocks.first())
+    action = Action.objects.create(offer=offer, internal_id="A1", city="Lyon", postal_code="69002", hours_in_centre=7)
+    session = Session.objects.create(action=action, internal_id="S1")
     return {
+        "offer": offer.pk,
+        "action": action.pk,
+        "session": session.pk,
         "pending_membership": people["pending"].membership.pk,
         "document": document.pk,
         "token": token.pk,

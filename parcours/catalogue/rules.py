@@ -25,6 +25,11 @@ FIELD_LABELS = {
 }
 
 
+def normalise_texts(values: dict[str, Any]) -> dict[str, Any]:
+    """Browsers send line breaks as CRLF; a break is one character for the limits (and the counters)."""
+    return {k: v.replace("\r\n", "\n") if isinstance(v, str) else v for k, v in values.items()}
+
+
 def check_limits(values: dict[str, Any]) -> list[DomainError]:
     """Hard limits: checked on every save, draft included."""
     errors = []

@@ -17,7 +17,7 @@ from parcours.registry.models import Certification, Replacement, paris_today
 
 from .enums import CLEA_CODES, CLEA_FORMACODE, CLEA_NSF, CPF_CODE_BY_TYPE, EnrolmentState, OfferStatus, OfferType
 from .models import Action, Offer, OfferBlock, OfferEvent, Session
-from .rules import check_limits, missing_for_validation
+from .rules import check_limits, missing_for_validation, normalise_texts
 
 OFFER_FIELDS = [
     "title",
@@ -159,7 +159,7 @@ def _raise_first(errors: list[DomainError]) -> None:
 @transaction.atomic
 def create_offer(organisation: Entity, actor: User | None, data: OfferInput) -> Offer:
     """A draft, saved whether complete or not (OFF-15); the certification checks apply (OFF-2)."""
-    values = {k: v for k, v in data.values.items() if k in OFFER_FIELDS}
+    values = normalise_texts({k: v for k, v in data.values.items() if k in OFFER_FIELDS})
     values["internal_id"] = check_internal_id(organisation, values.get("internal_id", ""))
     _raise_first(check_limits(values))
     offer = Offer(organisation=organisation, offer_type=data.offer_type, **values)
@@ -202,7 +202,7 @@ def update_offer(offer_id: int, actor: User | None, values: dict[str, Any], vers
     offer = lock_offer(offer_id, version)
     if offer.status == OfferStatus.DELETED:
         raise DomainError("Cette offre est supprimée.", rule="OFF-16", field="status")
-    values = {k: v for k, v in values.items() if k in OFFER_FIELDS}
+    values = normalise_texts({k: v for k, v in values.items() if k in OFFER_FIELDS})
     if "internal_id" in values:
         values["internal_id"] = check_internal_id(offer.organisation, values["internal_id"], exclude=offer)
     _raise_first(check_limits(values))

@@ -207,3 +207,13 @@ def test_other_organisation_cannot_see_my_offer(client, trainer_client, people):
     client.force_login(people["other_manager"])
     assert client.get(f"/catalogue/{offer.pk}/").status_code == 404
     assert client.post(f"/catalogue/{offer.pk}/archive/").status_code == 404
+
+
+def test_rule_off_10_a_line_break_counts_as_one_character(trainer_client):
+    offer_url = start(trainer_client)["Location"]
+    offer = Offer.objects.get()
+    text = ("x" * 99 + "\r\n") * 30  # 3000 characters as the page counts them, 3030 as CRLF bytes
+    response = trainer_client.post(offer_url, {**DESCRIPTION, "content": text[:3000], "version": offer.version})
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert "\r" not in offer.content and len(offer.content) <= 3000
