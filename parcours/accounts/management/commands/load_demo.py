@@ -98,6 +98,7 @@ class Command(BaseCommand):
             },
         )
         habilitated = self._habilitate(organisation)
+        self._demo_offer(organisation)
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, label, _flags, _membership in accounts:
             self.stdout.write(f"  {label:<55} {email}")
@@ -119,6 +120,65 @@ class Command(BaseCommand):
             user.save()
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
+
+    def _demo_offer(self, organisation: Entity) -> None:
+        """One validated offer on RNCP40344 with an action and a session, through the services."""
+        from decimal import Decimal
+
+        from parcours.catalogue import services
+        from parcours.catalogue.models import Offer
+
+        certification = Certification.objects.filter(code="RNCP40344").first()
+        if certification is None or Offer.objects.of(organisation).filter(internal_id="DEMO-ASV").exists():
+            return
+        offer = services.create_offer(
+            organisation,
+            None,
+            services.OfferInput(
+                certification=certification,
+                block_codes=list(certification.blocks.values_list("code", flat=True)),
+                blocks_customisable=True,
+                values={
+                    "internal_id": "DEMO-ASV",
+                    "title": "Auxiliaire spécialisé vétérinaire (parcours complet)",
+                    "pedagogical_objectives": "Préparer les quatre blocs de compétences de la certification.",
+                    "content": "Bloc 1 : conseil à la clientèle (70 h). Bloc 2 : organisation (35 h). "
+                    "Bloc 3 : hygiène (35 h). Bloc 4 : assistance en soins et chirurgie (140 h).",
+                    "strengths": "Formateurs auxiliaires vétérinaires en exercice ; stage en clinique.",
+                    "expected_results": "Inscription aux évaluations des quatre blocs ; résultats transmis par le "
+                    "certificateur ; frais d'examen inclus.",
+                    "course_type": "96213",
+                },
+            ),
+        )
+        action = services.save_action(
+            offer,
+            None,
+            {
+                "internal_id": "DEMO-ASV-LYON",
+                "modality": "on_site",
+                "place_name": "Centre de démonstration",
+                "address": "12 rue de la République",
+                "postal_code": "69002",
+                "city": "Lyon",
+                "hours_in_centre": 280,
+                "hours_in_company": 140,
+                "price_excl_vat": Decimal("4200.00"),
+                "vat_rate": Decimal("20"),
+            },
+        )
+        today = paris_today()
+        services.save_session(
+            action,
+            None,
+            {
+                "internal_id": "DEMO-ASV-LYON-1",
+                "starts_on": today + datetime.timedelta(days=45),
+                "ends_on": today + datetime.timedelta(days=225),
+                "capacity": 12,
+            },
+        )
+        services.transition_offer(offer.pk, None, "validate")
 
     def _habilitate(self, organisation: Entity) -> int:
         """ACC-7: partner of every active bundled certification, as a certifier would declare it."""
