@@ -13,7 +13,8 @@ REGISTRY_SAMPLES := \
 
 MYPY_TARGETS := parcours/registry/services.py parcours/registry/policies.py parcours/registry/codes.py \
 	parcours/registry/importing parcours/accounts/services.py parcours/accounts/policies.py \
-	parcours/accounts/rules.py parcours/accounts/habilitations.py
+	parcours/accounts/rules.py parcours/accounts/habilitations.py \
+	parcours/catalogue/services.py parcours/catalogue/policies.py parcours/catalogue/rules.py parcours/catalogue/edof
 
 .PHONY: install system-deps run serve test lint test-sqlite test-postgres bench
 
@@ -66,3 +67,4 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/registry_import.py
+	$(PY) bench/catalogue_import.py

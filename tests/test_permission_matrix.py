@@ -66,6 +66,8 @@ MATRIX = [
     ("GET", "/catalogue/nouvelle/", TRAINERS | {"other_manager"}),
     ("GET", "/catalogue/certification/?offer_type=certifying&registry=rncp&digits=40344", TRAINERS | {"other_manager"}),
     ("GET", "/catalogue/identifiant/?internal_id=X", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/import/", TRAINERS | {"other_manager"}),
+    ("GET", "/catalogue/export/?format=edof", TRAINERS | {"other_manager"}),
     ("GET", "/catalogue/{offer}/", TRAINERS),
     ("GET", "/catalogue/{offer}/modifier/", TRAINERS),
     ("GET", "/catalogue/{offer}/blocs/", TRAINERS),
@@ -77,7 +79,12 @@ MATRIX = [
     ("GET", "/catalogue/sessions/{session}/", TRAINERS),
     ("POST", "/catalogue/sessions/{session}/supprimer/", TRAINERS),
 ]
-API_WITH_TOKEN = ["/api/v1/me", "/api/v1/habilitations/RNCP40344", "/api/v1/catalogue/offers"]
+API_WITH_TOKEN = [
+    "/api/v1/me",
+    "/api/v1/habilitations/RNCP40344",
+    "/api/v1/catalogue/offers",
+    "/api/v1/catalogue/export?format=edof",
+]
 
 
 @pytest.fixture
@@ -147,7 +154,10 @@ def test_role_matrix(client, people, objects, method, path, roles):
         with transaction.atomic():
             data = {"decision": "accept", "name": "Jeton"} if method == "POST" else None
             response = client.post(url, data) if method == "POST" else client.get(url)
-            response.close()  # file downloads hold their file open until closed
+            # A download holds its file open. response.close() would also fire request_finished,
+            # which closes the database connection: close the response's resources only.
+            for closer in getattr(response, "_resource_closers", []):
+                closer()
             transaction.set_rollback(True)
         if role in roles and not allowed(response):
             failures.append(f"{role} should be allowed, got {response.status_code} {response.get('Location', '')}")

@@ -222,7 +222,9 @@ def decide_membership(membership_id: int, actor: User, *, accept: bool, reason: 
     from .policies import can_decide_membership
 
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("entity", "user").get(pk=membership_id)
+        membership = (
+            Membership.objects.select_for_update(of=("self",)).select_related("entity", "user").get(pk=membership_id)
+        )
         if not can_decide_membership(actor, membership):
             raise DomainError("Vous ne pouvez pas valider ce compte.", rule="ACC-4", field="membership")
         if membership.state != MembershipState.PENDING:

@@ -1,7 +1,8 @@
 """`/api/v1/catalogue/…`: the token's organisation's offers, actions and sessions, same rules as the pages."""
 
-from django.http import Http404, HttpRequest
-from ninja import Router
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from parcours.accounts.auth import entity_token
@@ -158,6 +159,27 @@ def patch_session(request: HttpRequest, session_id: int, payload: SessionIn):  #
 def delete_session(request: HttpRequest, session_id: int):  # type: ignore[no-untyped-def]
     services.delete_session(session_of(request, session_id), None)
     return 204, None
+
+
+@router.post("/import", response={200: dict, 422: dict}, summary="Importer un fichier XML EDOF (tout ou rien)")
+def import_file(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False):  # type: ignore[no-untyped-def]
+    from .edof.importer import import_catalogue
+
+    report = import_catalogue(file.read(), organisation_of(request), None, dry_run=dry_run)
+    report.source = file.name or "catalogue.xml"
+    body = {**report.as_dict(), "dry_run": dry_run, "report": report.lines(limit=None)}
+    return (200 if report.ok else 422), body
+
+
+@router.get("/export", summary="Exporter le catalogue (format=edof ou lheo)")
+def export_file(request: HttpRequest, format: str = "edof"):  # type: ignore[no-untyped-def]
+    from .edof.writer import export_edof, export_lheo
+
+    organisation = organisation_of(request)
+    if format not in ("edof", "lheo"):
+        raise DomainError("Format inconnu : edof ou lheo.", rule="EDO-5", field="format")
+    data = export_edof(organisation) if format == "edof" else export_lheo(organisation)
+    return HttpResponse(data, content_type="application/xml")
 
 
 # Last: its path would otherwise catch /offers/{id}/actions.

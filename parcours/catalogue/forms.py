@@ -119,3 +119,14 @@ class SessionForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(label="Fichier XML du catalogue (format d'import EDOF, ISO-8859-1 ou UTF-8)")
+    dry_run = forms.BooleanField(label="Simulation : vérifier sans rien enregistrer", required=False)
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > 200_000_000:
+            raise forms.ValidationError("Le fichier dépasse 200 Mo.")
+        return upload

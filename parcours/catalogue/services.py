@@ -178,7 +178,7 @@ def create_offer(organisation: Entity, actor: User | None, data: OfferInput) -> 
             offer.formacode, offer.nsf_code = CLEA_FORMACODE, CLEA_NSF
             offer.title = offer.title or data.certification.title[:255]
     else:
-        offer.cpf_code = CPF_CODE_BY_TYPE.get(data.offer_type, "")
+        offer.cpf_code = CPF_CODE_BY_TYPE.get(OfferType(data.offer_type), "")
     offer.save()
     _write_blocks(offer, codes)
     _log(offer, actor, "create", "", offer.status)
@@ -186,7 +186,9 @@ def create_offer(organisation: Entity, actor: User | None, data: OfferInput) -> 
 
 
 def lock_offer(offer_id: int, version: int | None = None) -> Offer:
-    offer = Offer.objects.select_for_update().select_related("certification", "organisation").get(pk=offer_id)
+    offer = (
+        Offer.objects.select_for_update(of=("self",)).select_related("certification", "organisation").get(pk=offer_id)
+    )
     if version is not None and offer.version != version:
         raise DomainError(
             "L'offre a été modifiée entre-temps par quelqu'un d'autre : rechargez la page.",
@@ -377,7 +379,8 @@ CENT = Decimal("0.01")
 
 
 def price_with_vat(price_excl_vat: Decimal, vat_rate: Decimal) -> Decimal:
-    return (price_excl_vat * (1 + vat_rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    excl, rate = Decimal(str(price_excl_vat)), Decimal(str(vat_rate))
+    return (excl * (1 + rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _check_action(offer: Offer, action: Action) -> None:

@@ -297,3 +297,39 @@ def session_delete(request: HttpRequest, session_id: int) -> HttpResponse:
     services.delete_session(session, request.user)
     messages.success(request, "Session supprimée.")
     return redirect("catalogue:offer_detail", session.action.offer_id)
+
+
+# -- EDOF XML catalogue (OFF-18, EDO-4, EDO-5) ------------------------------------------
+@login_required
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    """Upload an EDOF import file; all or nothing, every error with its line and element."""
+    from .edof.importer import import_catalogue
+    from .forms import CatalogueImportForm
+
+    owner = policies.require_owner(request.user)
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = import_catalogue(upload.read(), owner, request.user, dry_run=form.cleaned_data["dry_run"])
+        report.source = upload.name
+        if report.written:
+            messages.success(request, "Catalogue importé.")
+    return render(
+        request, "catalogue/import.html", {"form": form, "report": report, "page_title": "Importer un catalogue"}
+    )
+
+
+@login_required
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    """Download the catalogue in EDOF's format or in LHÉO 2.3."""
+    from .edof.writer import export_edof, export_lheo
+
+    owner = policies.require_owner(request.user)
+    kind = request.GET.get("format", "edof")
+    if kind not in ("edof", "lheo"):
+        raise Http404
+    data = export_edof(owner) if kind == "edof" else export_lheo(owner)
+    response = HttpResponse(data, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="catalogue-{owner.siret}-{kind}.xml"'
+    return response

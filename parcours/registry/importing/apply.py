@@ -192,17 +192,17 @@ class _Writer:
             ["certification", "source", "siret", "name", "kind", "state", "active_since", "state_changed_on"],
             accreditations,
         )
-        for model in (CompetenceBlock, CertificationCertifier, Accreditation):
-            copy_to_history(model, "certification_id", ids, self.now, self.reason)
+        for child in (CompetenceBlock, CertificationCertifier, Accreditation):
+            copy_to_history(child, "certification_id", ids, self.now, self.reason)
         self.report.blocks_added += len(blocks)
         self.report.certifiers_linked += len(links)
         self.report.accreditations_added += len(accreditations)
-        for aspect, model in NOMENCLATURES.items():
-            self._upsert_nomenclature(model, [item for r in records for item in r.aspect(aspect) or []])
+        for aspect, nomenclature in NOMENCLATURES.items():
+            self._upsert_nomenclature(nomenclature, [item for r in records for item in r.aspect(aspect) or []])
             through = getattr(Certification, aspect).through
             insert_rows(
                 through,
-                ["certification", model._meta.model_name],
+                ["certification", str(nomenclature._meta.model_name)],
                 [(by_code[str(r.code)], code) for r in records for code, _ in r.aspect(aspect) or []],
             )
 
@@ -415,7 +415,8 @@ class _Writer:
         }
         for key in (by_old | by_new) - set(links):
             links[key] = Replacement(old_code=key[0], new_code=key[1])
-        created, updated = [], []
+        created: list[Replacement] = []
+        updated: list[Replacement] = []
         for key, link in links.items():
             flags = {}
             if link.old_code in codes:

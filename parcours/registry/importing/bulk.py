@@ -46,12 +46,18 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     if not rows:
         return
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(qn(_column(model, name)) for name in fields)
     marks = ", ".join(["%s"] * len(fields))
     # Identifiers come from model metadata, quoted; every value is a parameter.
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
 
 
 def copy_to_history(
