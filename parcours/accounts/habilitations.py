@@ -4,6 +4,9 @@ One answer for the offers, the API and the pages, with the reason when not.
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -46,8 +49,33 @@ def is_certifier_of(siret: str, certification: Certification) -> bool:
     return certification.certifier_links.filter(certifier__siret=siret, state=AccreditationState.ACTIVE).exists()
 
 
+_decisions: ContextVar[dict[tuple[int, int, datetime.date], "Decision"] | None] = ContextVar(
+    "habilitation_decisions", default=None
+)
+
+
+@contextmanager
+def remembered_decisions() -> Iterator[None]:
+    """Within a batch (a catalogue import), answer each (organisation, certification, day) once."""
+    token = _decisions.set({})
+    try:
+        yield
+    finally:
+        _decisions.reset(token)
+
+
 def may_prepare(entity: Entity, certification: Certification, on: datetime.date | None = None) -> Decision:
     on = on or paris_today()
+    cache = _decisions.get()
+    if cache is None:
+        return _decide(entity, certification, on)
+    key = (entity.pk, certification.pk, on)
+    if key not in cache:
+        cache[key] = _decide(entity, certification, on)
+    return cache[key]
+
+
+def _decide(entity: Entity, certification: Certification, on: datetime.date) -> Decision:
     if not certification.is_active(on):
         return Decision(
             False,

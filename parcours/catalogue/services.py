@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from parcours.accounts.habilitations import may_prepare
 from parcours.accounts.models import Entity, User
@@ -450,16 +451,10 @@ def save_action(offer: Offer, actor: User | None, values: dict[str, Any], action
     return action
 
 
-@transaction.atomic
-def save_session(action: Action, actor: User | None, values: dict[str, Any], session: Session | None = None) -> Session:
-    session = session or Session(action=action)
-    for key, value in values.items():
-        if key in SESSION_FIELDS:
-            setattr(session, key, value)
+def _check_session(session: Session, taken: set[str]) -> None:
     if not session.internal_id.strip():
         raise DomainError("Renseignez l'identifiant interne de la session.", rule="OFF-7", field="internal_id")
-    clash = action.sessions.filter(internal_id=session.internal_id).exclude(pk=session.pk)
-    if clash.exists():
+    if session.internal_id in taken:
         raise DomainError(
             f"L'identifiant interne « {session.internal_id} » est déjà celui d'une autre session.",
             rule="OFF-7",
@@ -471,8 +466,32 @@ def save_session(action: Action, actor: User | None, values: dict[str, Any], ses
         raise DomainError("Une session a au moins une place.", rule="COM-5", field="capacity")
     if session.enrolment_state not in EnrolmentState.values:
         raise DomainError("État des inscriptions inconnu.", rule="OFF-17", field="enrolment_state")
+
+
+@transaction.atomic
+def save_session(action: Action, actor: User | None, values: dict[str, Any], session: Session | None = None) -> Session:
+    session = session or Session(action=action)
+    for key, value in values.items():
+        if key in SESSION_FIELDS:
+            setattr(session, key, value)
+    taken = set(action.sessions.exclude(pk=session.pk).values_list("internal_id", flat=True))
+    _check_session(session, taken)
     session.save()
     return session
+
+
+def build_session(action: Action, values: dict[str, Any], taken: set[str]) -> Session:
+    """A new session checked against the identifiers already `taken` (no query): for batch imports."""
+    session = Session(action=action, **{k: v for k, v in values.items() if k in SESSION_FIELDS})
+    _check_session(session, taken)
+    taken.add(session.internal_id)
+    return session
+
+
+def create_sessions(sessions: list[Session]) -> None:
+    """Write sessions built by `build_session`, with their history, in one statement each."""
+    if sessions:
+        bulk_create_with_history(sessions, Session, batch_size=500)
 
 
 @transaction.atomic

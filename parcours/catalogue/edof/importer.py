@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from parcours.accounts.habilitations import remembered_decisions
 from parcours.accounts.models import Entity, User
 from parcours.accounts.rules import check_siret
 from parcours.core.errors import DomainError
@@ -31,8 +32,10 @@ from ..enums import CLEA_CODES, TYPE_BY_CPF_CODE, OfferStatus, OfferType
 from ..models import Action, Offer, Session
 from ..services import (
     OfferInput,
+    build_session,
     change_blocks,
     create_offer,
+    create_sessions,
     find_certification,
     save_action,
     save_session,
@@ -154,7 +157,7 @@ def import_catalogue(
         )
         return report
     try:
-        with transaction.atomic():
+        with transaction.atomic(), remembered_decisions():
             run = _Run(organisation, actor, report)
             for record in reader.formations():
                 run.formation(record)
@@ -429,13 +432,16 @@ class _Run:
 
     def sessions(self, action: Action, record: ActionRecord, existing: dict[str, Session]) -> bool:
         changed = False
+        taken = set(existing)
+        pending: list[Session] = []
         for session_record in record.sessions:
             if not self.take_issues(session_record):
                 continue
             session = existing.pop(session_record.numero, None)
             try:
                 if session is None:
-                    save_session(action, self.actor, session_record.values)
+                    # New sessions are checked one by one and written together (one INSERT).
+                    pending.append(build_session(action, session_record.values, taken))
                     self.report.sessions.created += 1
                     changed = True
                 elif changes := _differences(session, session_record.values):
@@ -446,6 +452,7 @@ class _Run:
                     self.report.sessions.unchanged += 1
             except DomainError as error:
                 self.fail(session_record, error)
+        create_sessions(pending)
         if existing:
             self.warn(
                 record,
