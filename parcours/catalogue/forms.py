@@ -5,6 +5,7 @@ from parcours.registry.enums import Registry
 
 from .enums import CLEA_CODES, LONG_TEXT_MAX, STRENGTHS_MAX, TITLE_MAX, CourseType, EnrolmentState, Modality, OfferType
 from .models import Action, Session
+from .services import ACTION_FIELDS, SESSION_FIELDS
 
 YES_NO = [("1", "Oui"), ("0", "Non")]
 
@@ -75,26 +76,7 @@ class BlocksForm(forms.Form):
 class ActionForm(forms.ModelForm):
     class Meta:
         model = Action
-        fields = [
-            "internal_id",
-            "modality",
-            "place_name",
-            "address",
-            "postal_code",
-            "city",
-            "hours_in_centre",
-            "hours_in_company",
-            "price_excl_vat",
-            "vat_rate",
-            "price_incl_vat",
-            "exam_fees_included",
-            "admission_conditions",
-            "prerequisites",
-            "accessibility",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = ACTION_FIELDS  # the service decides what an action is
         widgets = {
             "admission_conditions": forms.Textarea(attrs={"rows": 3}),
             "prerequisites": forms.Textarea(attrs={"rows": 3}),
@@ -112,7 +94,7 @@ class ActionForm(forms.ModelForm):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["internal_id", "starts_on", "ends_on", "enrolment_state", "capacity", "registration_address"]
+        fields = SESSION_FIELDS
         widgets = {"starts_on": DateInput, "ends_on": DateInput}
 
     enrolment_state = forms.ChoiceField(label="Inscriptions", choices=EnrolmentState.choices)

@@ -1,6 +1,18 @@
 import pytest
 from django.db import connection
 
+TIMEOUT_MS = 15_000
+# Debian's Chromium, headless, with nothing that reaches for the network (closed here).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def terminate_stray_sessions(django_db_setup, django_db_blocker):

@@ -14,19 +14,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are fine.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-TIMEOUT_MS = 15_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SIRET = "40483304800022"
 ENTITY_NAME = "Organisme de démonstration"
 BLOCKS = ["RNCP40344BC01", "RNCP40344BC02", "RNCP40344BC03", "RNCP40344BC04"]

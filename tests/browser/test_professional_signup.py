@@ -19,19 +19,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are fine.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-TIMEOUT_MS = 15_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SIRET = "12345678200002"  # Luhn-valid
 ENTITY_NAME = "Formations du Littoral"
 NDA = "11755555575"
