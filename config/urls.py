@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("parcours.registry.urls")),
     path("espace/", include("parcours.accounts.urls")),
     path("catalogue/", include("parcours.catalogue.urls")),
+    path("formations/", include("parcours.search.urls")),
     path("comptes/", include("allauth.urls")),
     path("api/v1/", api.urls),
     # The admin logs in through the site's login, with its second factor.

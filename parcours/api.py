@@ -8,6 +8,7 @@ from parcours.accounts.api import router as accounts_router
 from parcours.catalogue.api import router as catalogue_router
 from parcours.core.errors import DomainError
 from parcours.registry.api import router as registry_router
+from parcours.search.api import router as search_router
 
 api = NinjaAPI(
     title="API Parcours",
@@ -20,6 +21,7 @@ api = NinjaAPI(
 api.add_router("/certifications", registry_router)
 api.add_router("", accounts_router)
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/offers", search_router)
 
 
 @api.exception_handler(AuthenticationError)

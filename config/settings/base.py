@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parcours.registry",
     "parcours.accounts",
     "parcours.catalogue",
+    "parcours.search",
     "parcours.demo",
 ]
 

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [
+    path("<int:offer_id>/", views.offer_page, name="offer_page"),
+]
