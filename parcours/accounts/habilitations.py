@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from parcours.core.errors import DomainError
+from parcours.core.outbox import CERTIFICATION, announce
 from parcours.registry.enums import AccreditationKind, AccreditationState
 from parcours.registry.models import (
     Accreditation,
@@ -145,6 +146,7 @@ def grant_accreditation(
     if not partner_name:
         raise DomainError("Indiquez le nom de l'organisme partenaire.", rule="ACC-7", field="name")
     with transaction.atomic():
+        announce(CERTIFICATION, [certification.pk])
         accreditation, _created = Accreditation.objects.update_or_create(
             certification=certification,
             source=AccreditationSource.CERTIFIER,
@@ -173,5 +175,7 @@ def end_accreditation(accreditation: Accreditation, on: datetime.date, actor: Us
     accreditation.ends_on = on
     accreditation.state = AccreditationState.INACTIVE if on <= paris_today() else accreditation.state
     accreditation.state_changed_on = on
-    accreditation.save()
+    with transaction.atomic():
+        accreditation.save()
+        announce(CERTIFICATION, [accreditation.certification_id])
     return accreditation

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from parcours.accounts.habilitations import may_prepare
 from parcours.accounts.models import Entity, User
 from parcours.core.errors import DomainError
+from parcours.core.outbox import OFFER, announce
 from parcours.registry.codes import InvalidCode, parse_code
 from parcours.registry.models import Certification, Replacement, paris_today
 
@@ -288,6 +289,7 @@ def validation_errors(offer: Offer) -> list[DomainError]:
 
 
 def _log(offer: Offer, actor: User | None, verb: str, source: str, target: str, note: str = "") -> None:
+    announce(OFFER, [offer.pk])  # what search shows may change (issue 5): same transaction
     OfferEvent.objects.create(
         offer=offer,
         actor=actor if actor and actor.pk else None,
@@ -477,6 +479,7 @@ def save_session(action: Action, actor: User | None, values: dict[str, Any], ses
     taken = set(action.sessions.exclude(pk=session.pk).values_list("internal_id", flat=True))
     _check_session(session, taken)
     session.save()
+    announce(OFFER, [action.offer_id])
     return session
 
 
@@ -492,6 +495,7 @@ def create_sessions(sessions: list[Session]) -> None:
     """Write sessions built by `build_session`, with their history, in one statement each."""
     if sessions:
         bulk_create_with_history(sessions, Session, batch_size=500)
+        announce(OFFER, {session.action.offer_id for session in sessions})
 
 
 @transaction.atomic
@@ -503,4 +507,5 @@ def delete_action(action: Action, actor: User | None) -> None:
 
 @transaction.atomic
 def delete_session(session: Session, actor: User | None) -> None:
+    announce(OFFER, [session.action.offer_id])
     session.delete()

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from parcours.core.outbox import CERTIFICATION, announce
+
 from ..codes import is_canonical_block_code
 from ..models import (
     Accreditation,
@@ -166,6 +168,7 @@ class _Writer:
         by_code = dict(Certification.objects.filter(code__in=[str(r.code) for r in records]).values_list("code", "pk"))
         ids = list(by_code.values())
         copy_to_history(Certification, "id", ids, self.now, self.reason)
+        announce(CERTIFICATION, ids)
         self.report.fiches_created += len(records)
         certifiers = self._certifiers([c for r in records for c in (r.certifiers or [])])
         blocks, links, accreditations = [], [], []
@@ -288,6 +291,7 @@ class _Writer:
             return moved
         self.report.fiches_changed += 1
         self.report.note(self.report.changed_codes, full.code)
+        announce(CERTIFICATION, [full.pk])
         if was_active and not full.is_active(self.today):
             self.report.became_inactive += 1
             self.report.note(self.report.became_inactive_codes, full.code)

@@ -1,0 +1,25 @@
+"""Write and read the outbox (see `OutboxEntry`)."""
+
+from collections.abc import Iterable
+
+from .models import OutboxEntry
+
+OFFER = "offer"
+ORGANISATION = "organisation"
+CERTIFICATION = "certification"
+
+
+def announce(topic: str, object_ids: Iterable[int]) -> None:
+    """Record that these objects changed; call it inside the transaction of the change."""
+    rows = [OutboxEntry(topic=topic, object_id=object_id) for object_id in dict.fromkeys(object_ids)]
+    if rows:
+        OutboxEntry.objects.bulk_create(rows, batch_size=1000)
+
+
+def pending(limit: int = 1000) -> list[OutboxEntry]:
+    return list(OutboxEntry.objects.order_by("id")[:limit])
+
+
+def acknowledge(up_to_id: int) -> None:
+    """The indexer committed everything up to this entry."""
+    OutboxEntry.objects.filter(id__lte=up_to_id).delete()
