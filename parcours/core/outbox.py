@@ -2,7 +2,13 @@
 
 from collections.abc import Iterable
 
+from django.dispatch import Signal
+
 from .models import OutboxEntry
+
+# Sent after outbox rows are written (inside the transaction): the search app listens and
+# schedules the indexer on commit, so that this bottom module never imports it.
+outbox_written = Signal()
 
 OFFER = "offer"
 ORGANISATION = "organisation"
@@ -14,6 +20,7 @@ def announce(topic: str, object_ids: Iterable[int]) -> None:
     rows = [OutboxEntry(topic=topic, object_id=object_id) for object_id in dict.fromkeys(object_ids)]
     if rows:
         OutboxEntry.objects.bulk_create(rows, batch_size=1000)
+        outbox_written.send(sender=OutboxEntry, topic=topic)
 
 
 def pending(limit: int = 1000) -> list[OutboxEntry]:

@@ -6,3 +6,10 @@ class SearchConfig(AppConfig):
 
     name = "parcours.search"
     verbose_name = "Catalogue public"
+
+    def ready(self) -> None:
+        from parcours.core.outbox import outbox_written
+
+        from .tasks import schedule_indexing
+
+        outbox_written.connect(schedule_indexing, dispatch_uid="search-indexing")

@@ -1,0 +1,355 @@
+"""The public catalogue's search engine: an embedded Tantivy index derived from the database.
+
+One document per offer that could be public; what depends on the day (certification end date,
+Qualiopi and habilitation periods, session start dates) is stored as dates and filtered at query
+time, so an offer vanishes the day after its certification's end date without reindexing.
+Research and measurements: docs/decisions/0004-public-search-tantivy.md.
+"""
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from django.conf import settings
+from django.db.models import Q
+from tantivy import FieldType, Occur, Query
+
+from parcours.accounts.habilitations import TRAINING_KINDS
+from parcours.catalogue import services as catalogue
+from parcours.catalogue.enums import EnrolmentState, OfferStatus
+from parcours.catalogue.models import Offer
+from parcours.registry.enums import AccreditationState
+
+TOKENIZER = "fr_v1"  # bump when the chain changes: the index must then be rebuilt
+# tantivy's French stop words, accents folded (they come after ascii_fold), without "c" (C, C++).
+FRENCH_STOPWORDS = """a ai aie aient aies ait au aurai auraient aurais aurait aurez auriez aurions aurons auront aux
+avaient avais avait avec avez aviez avons ayant ayez ayons ce ces d dans de des du elle en es et etaient etais etait
+etant etee etees etes etiez etions eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions eut eutes eux
+fumes furent fus fusse fussent fusses fussiez fussions fut futes il ils j je l la le les leur lui m ma mais me meme
+mes moi mon n ne nos notre nous on ont ou par pas pour qu que qui s sa se sera serai seraient serais serait seras
+serez seriez serions serons seront ses soient sois soit sont soyez soyons suis sur t ta te tes toi ton tu un une vos
+votre vous y""".split()
+
+
+def french_analyzer() -> Any:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.custom_stopword(FRENCH_STOPWORDS))
+        .filter(tantivy.Filter.stemmer("french"))
+        .build()
+    )
+
+
+FRENCH = french_analyzer()
+TEXT_FIELDS = {"title": 3.0, "certification": 2.0, "organisation": 1.0, "places": 1.0, "content": 1.0}
+KEYWORDS = ("registry", "certification_code", "offer_type", "modality", "department", "perimeter", "customisable")
+NO_START, NO_END = dt.date(1900, 1, 1), dt.date(2200, 1, 1)
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("offer_id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=name != "content", tokenizer_name=TOKENIZER)
+    for name in KEYWORDS:
+        builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    builder.add_integer_field("level", indexed=True, fast=True)
+    builder.add_float_field("price_min", stored=True, indexed=True, fast=True)
+    builder.add_date_field("visible_from", indexed=True, fast=True)
+    builder.add_date_field("visible_until", indexed=True, fast=True)
+    builder.add_date_field("open_session_starts", stored=True, indexed=True, fast=True)
+    return builder.build()
+
+
+SCHEMA = build_schema()
+
+
+def day(value: dt.date) -> dt.datetime:
+    """Calendar dates as UTC midnight (tantivy stores datetimes)."""
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+# -- the index on disk ------------------------------------------------------------------------
+_lock = threading.Lock()
+_index: Any = None
+_index_path: Path | None = None
+
+
+def index() -> Any:
+    """This process's handle on the index (created on first use), with the French analyzer."""
+    global _index, _index_path
+    path = Path(settings.SEARCH_INDEX_DIR)
+    with _lock:
+        if _index is None or _index_path != path:
+            path.mkdir(parents=True, exist_ok=True)
+            _index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+            _index.register_tokenizer(TOKENIZER, FRENCH)
+            _index_path = path
+        return _index
+
+
+# -- from an offer to a document ----------------------------------------------------------------
+def document_for(offer: Offer) -> dict[str, Any] | None:
+    """The offer's document, or None when no day could make it public (index-time conditions)."""
+    organisation = offer.organisation
+    certification = offer.certification
+    if offer.status != OfferStatus.VALIDATED or not organisation.is_training_organisation:
+        return None
+    if not organisation.qualiopi_training:
+        return None
+    starts = [organisation.qualiopi_valid_from or NO_START]
+    ends = [organisation.qualiopi_valid_until or NO_END]
+    if certification is not None:
+        if not certification.declared_active:
+            return None
+        ends.append(certification.end_date or NO_END)
+        period = _habilitation_period(offer)
+        if period is None:
+            return None
+        starts.append(period[0])
+        ends.append(period[1])
+    sessions = [
+        s.starts_on
+        for a in offer.actions.all()
+        for s in a.sessions.all()
+        if s.enrolment_state == EnrolmentState.OPEN and s.starts_on
+    ]
+    actions = list(offer.actions.all())
+    perimeter = catalogue.perimeter(offer)
+    return {
+        "offer_id": offer.pk,
+        "title": offer.title,
+        "certification": f"{certification.code} {certification.title}" if certification else "",
+        "organisation": organisation.name,
+        "places": " ".join(f"{a.city} {a.postal_code}" for a in actions),
+        "content": " ".join([offer.pedagogical_objectives, offer.content, offer.expected_results, offer.strengths]),
+        "registry": certification.registry if certification else "",
+        "certification_code": certification.code if certification else "",
+        "offer_type": offer.offer_type,
+        "modality": [a.modality for a in actions],
+        "department": [a.postal_code[:2] for a in actions if a.postal_code],
+        "perimeter": ("complete" if perimeter.complete else "partial") if perimeter and perimeter.total else "",
+        "customisable": "yes" if offer.blocks_customisable else "no",
+        "level": certification.level or 0 if certification else 0,
+        "price_min": float(min((a.price_incl_vat for a in actions), default=0)),
+        "visible_from": day(max(starts)),
+        "visible_until": day(min(ends)),
+        "open_session_starts": [day(d) for d in sessions],
+    }
+
+
+def _habilitation_period(offer: Offer) -> tuple[dt.date, dt.date] | None:
+    """ACC-7: the certifier itself (always), else the partner period in force or the next one."""
+    certification, siret = offer.certification, offer.organisation.siret
+    if certification is None or not siret:
+        return None
+    if certification.certifier_links.filter(certifier__siret=siret, state=AccreditationState.ACTIVE).exists():
+        return (NO_START, NO_END)
+    rows = certification.accreditations.filter(siret=siret, kind__in=TRAINING_KINDS, state=AccreditationState.ACTIVE)
+    periods = sorted((r.starts_on or NO_START, r.ends_on or NO_END) for r in rows)
+    return periods[0] if periods else None  # noqa: the earliest covers "now" or comes next
+
+
+def _to_document(values: dict[str, Any]) -> Any:
+    document = tantivy.Document()
+    for name, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            if name in ("offer_id", "level"):
+                document.add_integer(name, int(item))
+            elif name == "price_min":
+                document.add_float(name, float(item))
+            elif isinstance(item, dt.datetime):
+                document.add_date(name, item)
+            else:
+                document.add_text(name, str(item))
+    return document
+
+
+def _offers(ids: list[int] | None = None) -> Any:
+    offers = Offer.objects.select_related("organisation", "certification").prefetch_related("actions__sessions")
+    return offers.filter(pk__in=ids) if ids is not None else offers.filter(status=OfferStatus.VALIDATED)
+
+
+def write_offers(writer: Any, ids: list[int]) -> None:
+    for offer_id in ids:
+        writer.delete_documents_by_term("offer_id", offer_id)
+    for offer in _offers(ids):
+        values = document_for(offer)
+        if values is not None:
+            writer.add_document(_to_document(values))
+
+
+def rebuild() -> int:
+    """Every indexable offer, from scratch (`manage.py rebuild_search`)."""
+    from parcours.core.outbox import acknowledge, pending
+
+    last = pending(1_000_000)
+    writer = index().writer()
+    writer.delete_all_documents()
+    count = 0
+    for offer in _offers().iterator(chunk_size=2000):
+        values = document_for(offer)
+        if values is not None:
+            writer.add_document(_to_document(values))
+            count += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    if last:
+        acknowledge(last[-1].id)
+    index().reload()
+    return count
+
+
+def offers_touched(entries: list[Any]) -> list[int]:
+    """Outbox entries → the offers whose document may have changed."""
+    by_topic: dict[str, set[int]] = {}
+    for entry in entries:
+        by_topic.setdefault(entry.topic, set()).add(entry.object_id)
+    query = Q(pk__in=by_topic.get("offer", set()))
+    query |= Q(organisation_id__in=by_topic.get("organisation", set()))
+    query |= Q(certification_id__in=by_topic.get("certification", set()))
+    return list(Offer.objects.filter(query).values_list("pk", flat=True))
+
+
+def apply_outbox(batch: int = 5000) -> int:
+    """Replay the outbox into the index; acknowledge only after the index committed (crash-safe)."""
+    from parcours.core.outbox import acknowledge, pending
+
+    applied = 0
+    while entries := pending(batch):
+        writer = index().writer()
+        try:
+            write_offers(writer, offers_touched(entries))
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        acknowledge(entries[-1].id)
+        applied += len(entries)
+    index().reload()
+    return applied
+
+
+# -- querying -----------------------------------------------------------------------------------
+@dataclass
+class Filters:
+    q: str = ""
+    registry: str = ""
+    certification_code: str = ""
+    level: int | None = None
+    modality: str = ""
+    department: str = ""
+    perimeter: str = ""  # complete | partial
+    customisable: bool | None = None
+    price_max: float | None = None
+    starts_after: dt.date | None = None
+    starts_before: dt.date | None = None
+
+
+@dataclass
+class Results:
+    total: int
+    offer_ids: list[int]
+    snippets: dict[int, str] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _filter(query: Any) -> Any:
+    return Query.const_score_query(query, 0.0)
+
+
+def text_query(text: str) -> Any:
+    words = list(dict.fromkeys(FRENCH.analyze(text or "")))
+    if not words:
+        return None
+    return Query.boolean_query(
+        [
+            (
+                Occur.Must,
+                Query.disjunction_max_query(
+                    [Query.boost_query(Query.term_query(SCHEMA, f, w), b) for f, b in TEXT_FIELDS.items()],
+                    tie_breaker=0.2,
+                ),
+            )
+            for w in words
+        ]
+    )
+
+
+def build_query(filters: Filters, today: dt.date) -> Any:
+    """The user's words and filters, plus the visibility conditions that depend on the day."""
+    must = [text_query(filters.q) or Query.all_query()]
+    t = day(today)
+    must += [
+        _filter(Query.range_query(SCHEMA, "visible_from", FieldType.Date, upper_bound=t)),
+        _filter(Query.range_query(SCHEMA, "visible_until", FieldType.Date, lower_bound=t)),
+    ]
+    # One range on the multi-valued field: a single open session must start after today (and in the
+    # requested window); sessions starting today are no longer open to enrolment.
+    lower = max(filters.starts_after or today, today)
+    upper = day(filters.starts_before) if filters.starts_before else None
+    include_lower = bool(filters.starts_after and filters.starts_after > today)
+    must.append(
+        _filter(
+            Query.range_query(
+                SCHEMA,
+                "open_session_starts",
+                FieldType.Date,
+                lower_bound=day(lower),
+                upper_bound=upper,
+                include_lower=include_lower,
+            )
+        )
+    )
+    for name in ("registry", "certification_code", "modality", "department", "perimeter"):
+        value = getattr(filters, name)
+        if value:
+            must.append(_filter(Query.term_query(SCHEMA, name, value)))
+    if filters.customisable is not None:
+        must.append(_filter(Query.term_query(SCHEMA, "customisable", "yes" if filters.customisable else "no")))
+    if filters.level is not None:
+        must.append(
+            _filter(
+                Query.range_query(
+                    SCHEMA, "level", FieldType.Integer, lower_bound=filters.level, upper_bound=filters.level
+                )
+            )
+        )
+    if filters.price_max is not None:
+        must.append(
+            _filter(Query.range_query(SCHEMA, "price_min", FieldType.Float, upper_bound=float(filters.price_max)))
+        )
+    return Query.boolean_query([(Occur.Must, q) for q in must])
+
+
+FACETS = {
+    "registry": {"terms": {"field": "registry", "size": 5}},
+    "modality": {"terms": {"field": "modality", "size": 5}},
+    "perimeter": {"terms": {"field": "perimeter", "size": 5}},
+    "department": {"terms": {"field": "department", "size": 120}},
+}
+
+
+def search(filters: Filters, today: dt.date, offset: int = 0, limit: int = 20) -> Results:
+    idx = index()
+    idx.reload()  # see what the indexer committed in another process
+    searcher = idx.searcher()
+    query = build_query(filters, today)
+    found = searcher.search(query, limit, count=True, offset=offset)
+    ids = [searcher.doc(address)["offer_id"][0] for _score, address in found.hits]
+    snippets: dict[int, str] = {}
+    words = text_query(filters.q)
+    if words is not None:
+        generator = tantivy.SnippetGenerator.create(searcher, words, SCHEMA, "title")
+        for (_score, address), offer_id in zip(found.hits, ids, strict=True):
+            snippets[offer_id] = generator.snippet_from_doc(searcher.doc(address)).to_html()
+    facets = {}
+    aggregated = searcher.aggregate(query, FACETS)
+    for name in FACETS:
+        facets[name] = {b["key"]: b["doc_count"] for b in aggregated.get(name, {}).get("buckets", []) if b["key"]}
+    return Results(total=found.count or 0, offer_ids=ids, snippets=snippets, facets=facets)

@@ -1,0 +1,91 @@
+"""The Tantivy index agrees with the database (visibility at query time), French analysis, the outbox replays."""
+
+import datetime
+
+import pytest
+
+from parcours.catalogue import services
+from parcours.catalogue.models import Session
+from parcours.core.outbox import pending
+from parcours.registry.models import Certification
+from parcours.search import engine
+from parcours.search.visibility import public_offers
+from tests.search.test_visibility import public_offer  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 22)
+
+
+def found(on=TODAY, **filters):
+    return engine.search(engine.Filters(**filters), on).offer_ids
+
+
+def agrees(on=TODAY):
+    assert sorted(found(on)) == sorted(public_offers(on).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def indexed(public_offer):  # noqa: F811
+    engine.rebuild()
+    return public_offer
+
+
+@pytest.mark.parametrize("words", ["vétérinaire", "veterinaire", "Vétérinaires", "VETERINAIRE", "auxiliaire lyon"])
+def test_french_word_forms_find_the_offer(indexed, words):
+    assert found(q=words) == [indexed.pk]
+
+
+def test_unrelated_words_find_nothing(indexed):
+    assert found(q="plomberie") == []
+
+
+def test_rule_reg_6_the_day_after_the_end_date_the_offer_vanishes_without_reindexing(indexed):
+    Certification.objects.filter(pk=indexed.certification_id).update(end_date=TODAY)  # no outbox: no reindex
+    engine.rebuild()
+    assert found(TODAY) == [indexed.pk]
+    assert found(TODAY + datetime.timedelta(days=1)) == []
+    agrees(TODAY + datetime.timedelta(days=1))
+
+
+def test_index_and_database_agree_after_each_kind_of_change(indexed, django_capture_on_commit_callbacks):
+    agrees()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition_offer(indexed.pk, None, "archive")  # offer change → outbox → indexer
+    agrees()
+    assert found() == [] and pending() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition_offer(indexed.pk, None, "restore")
+        services.transition_offer(indexed.pk, None, "validate")
+    agrees()
+    assert found() == [indexed.pk]
+    session = Session.objects.get(action__offer=indexed)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_session(session.action, None, {"enrolment_state": "closed"}, session=session)  # session change
+    agrees()
+    organisation = indexed.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_session(session.action, None, {"enrolment_state": "open"}, session=session)
+        organisation.qualiopi_valid_until = TODAY - datetime.timedelta(days=1)
+        organisation.save()  # organisation change
+    agrees()
+    assert found() == []
+
+
+def test_a_crash_between_commit_and_indexing_replays_from_the_outbox(indexed):
+    # The change commits (outbox row written) but the indexer never runs: the index is stale...
+    services.transition_offer(indexed.pk, None, "archive")
+    assert found() == [indexed.pk] and pending()
+    # ...until the outbox is replayed.
+    engine.apply_outbox()
+    agrees()
+    assert found() == [] and pending() == []
+
+
+def test_filters_and_facets(indexed):
+    assert found(perimeter="partial") == [indexed.pk]
+    assert found(perimeter="complete") == []
+    assert found(registry="rncp", department="69") == [indexed.pk]
+    assert found(customisable=True) == []
+    results = engine.search(engine.Filters(), TODAY)
+    assert results.facets["perimeter"] == {"partial": 1}
+    assert results.facets["department"] == {"69": 1}
