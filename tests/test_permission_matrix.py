@@ -66,6 +66,9 @@ MATRIX = [
     ("GET", "/catalogue/nouvelle/", TRAINERS | {"other_manager"}),
     ("GET", "/catalogue/certification/?offer_type=certifying&registry=rncp&digits=40344", TRAINERS | {"other_manager"}),
     ("GET", "/catalogue/identifiant/?internal_id=X", TRAINERS | {"other_manager"}),
+    ("GET", "/formations/", EVERYONE),
+    ("GET", "/formations/?q=veterinaire&perimeter=partial", EVERYONE),
+    ("GET", "/api/v1/offers?q=veterinaire", EVERYONE),
     ("GET", "/formations/{offer}/", set()),  # a draft is public to nobody, its owner included
     ("GET", "/api/v1/offers/{offer}", set()),
     ("GET", "/catalogue/import/", TRAINERS | {"other_manager"}),

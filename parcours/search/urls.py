@@ -4,5 +4,6 @@ from . import views
 
 app_name = "search"
 urlpatterns = [
+    path("", views.search_page, name="search"),
     path("<int:offer_id>/", views.offer_page, name="offer_page"),
 ]

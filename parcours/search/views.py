@@ -10,6 +10,67 @@ from parcours.registry.models import paris_today
 
 from .visibility import visibility
 
+PAGE_SIZE = 20
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/formations/: free text and filters over the public offers (Tantivy), with facets."""
+    from django.core.paginator import Paginator
+
+    from .engine import search
+    from .forms import SearchForm
+
+    form = SearchForm(request.GET or None)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    results = search(form.filters(), paris_today(), offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    offers = {
+        offer.pk: offer
+        for offer in Offer.objects.filter(pk__in=results.offer_ids)
+        .select_related("organisation", "certification")
+        .prefetch_related("actions__sessions", "offer_blocks")
+    }
+    today = paris_today()
+    cards = []
+    for offer_id in results.offer_ids:
+        offer = offers.get(offer_id)
+        if offer is None:
+            continue
+        sessions = sorted(
+            s.starts_on
+            for a in offer.actions.all()
+            for s in a.sessions.all()
+            if s.enrolment_state == EnrolmentState.OPEN and s.starts_on and s.starts_on > today
+        )
+        actions = list(offer.actions.all())
+        cards.append(
+            {
+                "offer": offer,
+                "snippet": results.snippets.get(offer_id, ""),
+                "perimeter": catalogue.perimeter(offer),
+                "next_session": sessions[0] if sessions else None,
+                "place": ", ".join(sorted({a.city for a in actions if a.city})) or "À distance",
+                "price": min((a.price_incl_vat for a in actions), default=None),
+            }
+        )
+    paginator = Paginator(range(results.total), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "search/search.html",
+        {
+            "page_title": "Trouver une formation",
+            "form": form,
+            "results": results,
+            "cards": cards,
+            "page_obj": paginator.get_page(page_number),
+            "querystring_without_page": (query.urlencode() + "&") if query else "",
+        },
+    )
+
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:
     """OFF-21, OFF-6: the offer as a CPF account holder sees it; 410 with the reason once withdrawn."""

@@ -89,3 +89,26 @@ def test_filters_and_facets(indexed):
     results = engine.search(engine.Filters(), TODAY)
     assert results.facets["perimeter"] == {"partial": 1}
     assert results.facets["department"] == {"69": 1}
+
+
+def test_search_page_shows_the_card(client, indexed):
+    page = client.get("/formations/", {"q": "veterinaire"}).content.decode()
+    assert "1 formation" in page
+    assert f'href="/formations/{indexed.pk}/"' in page
+    assert "Certification partielle — 1/4 blocs" in page  # OFF-21
+    assert "Lyon" in page and "prochaine session le 02/12/2026" in page
+    page = client.get("/formations/", {"q": "veterinaire", "perimeter": "complete"}).content.decode()
+    assert "0 formation" in page
+
+
+def test_home_leads_to_the_search(client, db):
+    assert 'href="/formations/"' in client.get("/").content.decode()
+
+
+def test_search_api(client, indexed):
+    body = client.get("/api/v1/offers", {"q": "vétérinaires", "registry": "rncp"}).json()
+    assert body["count"] == 1 and body["items"][0]["id"] == indexed.pk
+    assert body["items"][0]["perimeter"] == "Certification partielle - 1/4 blocs de compétences préparés"
+    assert body["facets"]["perimeter"] == {"partial": 1}
+    assert client.get("/api/v1/offers", {"q": "veterinaire", "perimeter": "complete"}).json()["count"] == 0
+    assert client.get("/api/v1/offers", {"level": "douze"}).status_code == 422
