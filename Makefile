@@ -39,6 +39,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_registry $(REGISTRY_SAMPLES)
 	$(PY) manage.py load_demo
+	$(PY) manage.py rebuild_search
 	$(MAKE) --no-print-directory serve
 
 # Web server and task worker together; Ctrl-C stops both.

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.db.models import Max
 from django.dispatch import Signal
 
 from .models import OutboxEntry
@@ -25,6 +26,11 @@ def announce(topic: str, object_ids: Iterable[int]) -> None:
 
 def pending(limit: int = 1000) -> list[OutboxEntry]:
     return list(OutboxEntry.objects.order_by("id")[:limit])
+
+
+def latest_id() -> int | None:
+    """The newest entry: a full rebuild covers everything up to it."""
+    return OutboxEntry.objects.aggregate(latest=Max("id"))["latest"]
 
 
 def acknowledge(up_to_id: int) -> None:

@@ -187,9 +187,9 @@ def write_offers(writer: Any, ids: list[int]) -> None:
 
 def rebuild() -> int:
     """Every indexable offer, from scratch (`manage.py rebuild_search`)."""
-    from parcours.core.outbox import acknowledge, pending
+    from parcours.core.outbox import acknowledge, latest_id
 
-    last = pending(1_000_000)
+    last = latest_id()
     writer = index().writer()
     writer.delete_all_documents()
     count = 0
@@ -200,8 +200,8 @@ def rebuild() -> int:
             count += 1
     writer.commit()
     writer.wait_merging_threads()
-    if last:
-        acknowledge(last[-1].id)
+    if last is not None:
+        acknowledge(last)
     index().reload()
     return count
 
