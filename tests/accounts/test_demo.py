@@ -34,6 +34,7 @@ def test_load_demo_twice(xml_samples, capsys):
     for code in ("RNCP40344", "RS6604"):
         assert may_prepare(organisation, Certification.objects.get(code=code))
     assert User.objects.count() == 8
-    assert Offer.objects.filter(organisation=organisation, status="validated").count() == 1
+    # its own offer plus the four of the CDC sample catalogue
+    assert Offer.objects.filter(organisation=organisation, status="validated").count() == 5
     certifier = Entity.objects.get(siret="52875765100013")
     assert Certification.objects.filter(certifier_links__certifier__siret=certifier.siret).exists()

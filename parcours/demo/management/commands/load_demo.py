@@ -99,6 +99,7 @@ class Command(BaseCommand):
         )
         habilitated = self._habilitate(organisation)
         self._demo_offer(organisation)
+        self._cdc_sample(organisation)
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, label, _flags, _membership in accounts:
             self.stdout.write(f"  {label:<55} {email}")
@@ -179,6 +180,18 @@ class Command(BaseCommand):
             },
         )
         services.transition_offer(offer.pk, None, "validate")
+
+    def _cdc_sample(self, organisation: Entity) -> None:
+        """The Caisse des dépôts' sample catalogue, its placeholder SIRET replaced (idempotent)."""
+        from django.conf import settings
+
+        from parcours.catalogue.edof.importer import import_catalogue
+
+        sample = settings.DATA_DIR / "edof" / "exemple-catalogue-a-importer_v7r0.xml"
+        data = sample.read_bytes().replace(b"12312312300000", (organisation.siret or "").encode())
+        report = import_catalogue(data, organisation)
+        if not report.ok:
+            self.stderr.write("Catalogue d'exemple de la CDC non importé : " + " ".join(report.lines()))
 
     def _habilitate(self, organisation: Entity) -> int:
         """ACC-7: partner of every active bundled certification, as a certifier would declare it."""
