@@ -112,3 +112,13 @@ def test_search_api(client, indexed):
     assert body["facets"]["perimeter"] == {"partial": 1}
     assert client.get("/api/v1/offers", {"q": "veterinaire", "perimeter": "complete"}).json()["count"] == 0
     assert client.get("/api/v1/offers", {"level": "douze"}).status_code == 422
+
+
+def test_public_api_answers_with_an_etag_and_304(client, indexed):
+    first = client.get("/api/v1/offers", {"q": "veterinaire"})
+    etag = first["ETag"]
+    assert etag
+    again = client.get("/api/v1/offers", {"q": "veterinaire"}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    detail = client.get(f"/api/v1/offers/{indexed.pk}")
+    assert client.get(f"/api/v1/offers/{indexed.pk}", HTTP_IF_NONE_MATCH=detail["ETag"]).status_code == 304
