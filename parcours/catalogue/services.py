@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -342,17 +341,6 @@ def same_certification_advice(organisation: Entity, certification: Certification
     return (
         f"Votre catalogue contient déjà une offre sur {certification.code}. Bonne pratique : une seule offre par "
         "certification, sur l'ensemble de ses blocs, personnalisée pour chaque stagiaire dans le dossier (OFF-19)."
-    )
-
-
-def flagged_offers(organisation: Entity, on: datetime.date | None = None) -> Q:
-    """The organisation's offers needing action (OFF-22), as a filter for lists."""
-    on = on or paris_today()
-    return (
-        Q(certification__declared_active=False)
-        | Q(certification__end_date__lt=on)
-        | Q(offer_blocks__block__isnull=True, offer_blocks__isnull=False)
-        | Q(blocks_changed_at__isnull=False)
     )
 
 

@@ -52,7 +52,7 @@ def _block_choices(certification: Certification | None) -> list[tuple[str, str]]
     return [(b.code, f"{b.code} — {b.title}") for b in certification.blocks.order_by("position", "code")]
 
 
-def _certification_from(owner, data) -> Certification | None:  # type: ignore[no-untyped-def]
+def _certification_from(data) -> Certification | None:  # type: ignore[no-untyped-def]
     """The certification named by step 1: registry + digits (OFF-2), or Cléa's choice (OFF-20)."""
     if data.get("offer_type") == OfferType.CLEA:
         code = data.get("clea_code") or CLEA_CODES[0]
@@ -68,7 +68,7 @@ def certification_lookup(request: HttpRequest) -> HttpResponse:
     owner = policies.require_owner(request.user)
     context: dict[str, object] = {"form": OfferStartForm()}
     try:
-        certification = _certification_from(owner, request.GET)
+        certification = _certification_from(request.GET)
         if certification is not None:
             services.check_may_offer(owner, certification)
             context["certification"] = certification
@@ -104,7 +104,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"page_title": "Nouvelle offre"}
     try:
         certification = (
-            _certification_from(owner, data) if data.get("digits") or data.get("offer_type") == OfferType.CLEA else None
+            _certification_from(data) if data.get("digits") or data.get("offer_type") == OfferType.CLEA else None
         )
     except DomainError:
         certification = None
@@ -115,7 +115,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            certification = _certification_from(owner, form.cleaned_data)
+            certification = _certification_from(form.cleaned_data)
             offer = services.create_offer(
                 owner,
                 request.user,

@@ -15,7 +15,6 @@ from .models import (
     CertificationQuerySet,
     CompetenceBlock,
     Replacement,
-    paris_today,
 )
 
 
@@ -94,6 +93,3 @@ def replacement_links(certification: Certification) -> ReplacementLinks:
 
 def known_codes(codes: list[str]) -> set[str]:
     return set(Certification.objects.filter(code__in=codes).values_list("code", flat=True))
-
-
-__all__ = ["paris_today"]

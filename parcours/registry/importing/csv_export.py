@@ -82,6 +82,7 @@ class CsvMember:
     part: str
     name: str  # for messages
     open: Opener
+    size: int = 0  # bytes, for the progress bar
 
 
 @dataclass

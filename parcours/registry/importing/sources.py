@@ -71,7 +71,7 @@ def open_sources(paths: list[str | os.PathLike[str]]) -> list[Source]:
         else:
             raise ExportError(name, "format non reconnu : attendu un export France compétences (zip, XML ou CSV).")
     for export in loose_members.values():
-        sources.append(_csv_source(export, sum(_size(m) for m in export.members.values())))
+        sources.append(_csv_source(export, sum(m.size for m in export.members.values())))
     return sources
 
 
@@ -80,10 +80,6 @@ def _binary_opener(path: Path) -> Callable[[], IO[bytes]]:
         return path.open("rb")
 
     return opener
-
-
-def _size(member: CsvMember) -> int:
-    return int(getattr(member, "size", 0))
 
 
 def _xml_source(name: str, size: int, opener: Callable[[], IO[bytes]]) -> Source:
@@ -121,8 +117,7 @@ def _zip_sources(path: Path) -> list[Source]:
                 part = part_of_header(read_header(stream, member_name), member_name)
             if part in export.members:
                 raise ExportError(member_name, f"membre {part} présent deux fois dans l'archive.")
-            member = CsvMember(part=part, name=member_name, open=opener)
-            member.size = info.file_size  # type: ignore[attr-defined]
+            member = CsvMember(part=part, name=member_name, open=opener, size=info.file_size)
             export.members[part] = member
         return [_csv_source(export, sum(info.file_size for info in csv_infos))]
     if xml_infos and not csv_infos:
@@ -148,6 +143,5 @@ def _add_loose_member(groups: dict[str, CsvExport], path: Path) -> None:
     export = groups.setdefault(group_key, CsvExport(name=f"export CSV {group_key}"))
     if part in export.members:
         raise ExportError(path.name, f"membre {part} donné deux fois pour le même export.")
-    member = CsvMember(part=part, name=path.name, open=_binary_opener(path))
-    member.size = path.stat().st_size  # type: ignore[attr-defined]
+    member = CsvMember(part=part, name=path.name, open=_binary_opener(path), size=path.stat().st_size)
     export.members[part] = member
