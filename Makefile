@@ -15,7 +15,7 @@ MYPY_TARGETS := parcours/registry/services.py parcours/registry/policies.py parc
 	parcours/registry/importing parcours/accounts/services.py parcours/accounts/policies.py \
 	parcours/accounts/rules.py parcours/accounts/habilitations.py \
 	parcours/catalogue/services.py parcours/catalogue/policies.py parcours/catalogue/rules.py parcours/catalogue/edof \
-	parcours/search/visibility.py parcours/search/engine.py parcours/core/outbox.py
+	parcours/search/visibility.py parcours/search/engine.py parcours/search/geo.py parcours/core/outbox.py
 
 .PHONY: install system-deps run serve test lint test-sqlite test-postgres bench
 

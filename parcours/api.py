@@ -2,7 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 from parcours.accounts.api import router as accounts_router
 from parcours.catalogue.api import router as catalogue_router
@@ -49,6 +49,18 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     message = str(exc) if exc.args else "Ressource introuvable."
     return api.create_response(request, {"detail": message, "message": message}, status=404)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = max(1, int(exc.wait or 1))
+    response = api.create_response(
+        request,
+        {"detail": f"Trop de requêtes depuis votre adresse : réessayez dans {wait} s (limite de l'API publique)."},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(DomainError)

@@ -69,6 +69,9 @@ MATRIX = [
     ("GET", "/formations/", EVERYONE),
     ("GET", "/formations/?q=veterinaire&perimeter=partial", EVERYONE),
     ("GET", "/api/v1/offers?q=veterinaire", EVERYONE),
+    ("GET", "/formations/?city=Lyon&radius_km=30&sort=price", EVERYONE),
+    ("GET", "/api/v1/offers?city=Lyon&radius_km=30&sort=start", EVERYONE),
+    ("GET", "/sante/", EVERYONE),
     ("GET", "/formations/{offer}/", set()),  # a draft is public to nobody, its owner included
     ("GET", "/api/v1/offers/{offer}", set()),
     ("GET", "/catalogue/import/", TRAINERS | {"other_manager"}),

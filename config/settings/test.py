@@ -15,3 +15,4 @@ REGISTRY_IMPORT_BATCH = 7  # small batches so that tests cross batch boundaries
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # the rate-limit test turns them back on
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="parcours-test-private-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="parcours-test-index-"))
+PARCOURS_API_RATE_LIMIT = "0"  # the rate-limit test sets its own

@@ -1,18 +1,48 @@
 """`GET /api/v1/offers`: the public search (same engine as /formations/), and one public offer."""
 
 import datetime
+from decimal import Decimal
+from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.throttling import AnonRateThrottle, BaseThrottle
 
 from parcours.catalogue import services as catalogue
 from parcours.catalogue.models import Offer
 from parcours.registry.models import paris_today
 
+from . import geo
+from .cards import cards_for
 from .engine import Filters, search
 from .visibility import visibility
 
 router = Router(tags=["Catalogue public"])
+PAGE_SIZE = 20
+
+
+class PublicRateThrottle(AnonRateThrottle):
+    """Per client address, at settings.PARCOURS_API_RATE_LIMIT (e.g. "120/m"; "0" turns it off).
+
+    Read at each request, so a deployment (or a test) changes it without reloading the code. The counts
+    live in the default cache: a deployment with several processes needs a shared one (docs/deployment).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(rate="1/s")  # replaced at each request
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        rate = str(settings.PARCOURS_API_RATE_LIMIT or "0")
+        if rate == "0":
+            return True
+        self.rate = rate
+        self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request)
+
+
+def public_throttles() -> list[BaseThrottle]:
+    return [PublicRateThrottle()]
 
 
 class PublicSessionOut(Schema):
@@ -42,17 +72,25 @@ class GoneOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str = ""
+    q: str = Field("", description="Mots recherchés (titre, objectifs, contenu, certification, organisme)")
     registry: str = ""
+    certification_code: str = Field("", description="Code de la certification, ex. RNCP40344")
     level: int | None = None
     modality: str = ""
+    region: str = Field("", description="Code INSEE de la région, ex. 84")
     department: str = ""
-    perimeter: str = ""
+    city: str = Field("", description="Nom de commune ou code postal, ex. « Lyon », « 69003 »")
+    radius_km: int | None = Field(None, description="Avec city : distance maximale (5, 10, 20, 30, 50, 100)")
+    formacode: str = ""
+    nsf: str = ""
+    rome: str = ""
+    perimeter: Literal["", "complete", "partial"] = ""
     customisable: bool | None = None
     price_max: float | None = None
     starts_after: datetime.date | None = None
     starts_before: datetime.date | None = None
-    page: int = 1
+    sort: Literal["relevance", "price", "start"] = "relevance"
+    page: int = Field(1, ge=1)
 
 
 class HitOut(Schema):
@@ -61,6 +99,13 @@ class HitOut(Schema):
     organisation: str
     certification: str | None
     perimeter: str | None
+    complete: bool | None
+    customisable: bool | None
+    place: str
+    price_incl_vat: Decimal | None
+    next_session: datetime.date | None
+    distance_km: float | None
+    snippet: str
 
 
 class SearchOut(Schema):
@@ -70,20 +115,21 @@ class SearchOut(Schema):
     facets: dict[str, dict[str, int]]
 
 
-@router.get("", response=SearchOut, auth=None, summary="Rechercher des formations publiques")
+@router.get(
+    "",
+    response=SearchOut,
+    auth=None,
+    throttle=public_throttles(),
+    summary="Rechercher des formations publiques",
+)
 def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
-    page = max(1, params.page)
-    filters = Filters(**params.dict(exclude={"page"}))
-    results = search(filters, paris_today(), offset=(page - 1) * 20, limit=20)
-    offers = {
-        o.pk: o for o in Offer.objects.filter(pk__in=results.offer_ids).select_related("organisation", "certification")
-    }
+    place = geo.place_filter(params.city, params.radius_km)  # DomainError → 422 naming the field
+    filters = Filters(**params.dict(exclude={"page", "city", "radius_km"}), **place)  # type: ignore[arg-type]
+    filters.department = filters.department.upper()
+    results = search(filters, paris_today(), offset=(params.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     items = []
-    for offer_id in results.offer_ids:
-        offer = offers.get(offer_id)
-        if offer is None:
-            continue
-        perimeter = catalogue.perimeter(offer)
+    for card in cards_for(results, paris_today()):
+        offer, perimeter = card["offer"], card["perimeter"]
         items.append(
             {
                 "id": offer.pk,
@@ -91,12 +137,25 @@ def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: i
                 "organisation": offer.organisation.name,
                 "certification": offer.certification.code if offer.certification else None,
                 "perimeter": perimeter.line if perimeter and perimeter.total else None,
+                "complete": perimeter.complete if perimeter and perimeter.total else None,
+                "customisable": offer.blocks_customisable,
+                "place": card["place"],
+                "price_incl_vat": card["price"],
+                "next_session": card["next_session"],
+                "distance_km": round(card["distance"], 1) if card["distance"] is not None else None,
+                "snippet": card["snippet"],
             }
         )
-    return {"count": results.total, "page": page, "items": items, "facets": results.facets}
+    return {"count": results.total, "page": params.page, "items": items, "facets": results.facets}
 
 
-@router.get("/{offer_id}", response={200: PublicOfferOut, 404: GoneOut, 410: GoneOut}, auth=None)
+@router.get(
+    "/{offer_id}",
+    response={200: PublicOfferOut, 404: GoneOut, 410: GoneOut},
+    auth=None,
+    throttle=public_throttles(),
+    summary="Lire une offre publique",
+)
 def public_offer(request: HttpRequest, offer_id: int):  # type: ignore[no-untyped-def]
     offer = Offer.objects.filter(pk=offer_id).select_related("certification", "organisation").first()
     state = visibility(offer) if offer else None

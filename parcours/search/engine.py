@@ -8,6 +8,7 @@ Research and measurements: docs/decisions/0004-public-search-tantivy.md.
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 import tantivy
 from django.conf import settings
 from django.db.models import Q
-from tantivy import FieldType, Occur, Query
+from tantivy import FieldType, Occur, Order, Query
 
 from parcours.accounts.habilitations import TRAINING_KINDS
 from parcours.catalogue import services as catalogue
 from parcours.catalogue.enums import EnrolmentState, OfferStatus
 from parcours.catalogue.models import Offer
 from parcours.registry.enums import AccreditationState
+
+from . import geo
 
 TOKENIZER = "fr_v1"  # bump when the chain changes: the index must then be rebuilt
 # tantivy's French stop words, accents folded (they come after ascii_fold), without "c" (C, C++).
@@ -48,7 +51,24 @@ def french_analyzer() -> Any:
 
 FRENCH = french_analyzer()
 TEXT_FIELDS = {"title": 3.0, "certification": 2.0, "organisation": 1.0, "places": 1.0, "content": 1.0}
-KEYWORDS = ("registry", "certification_code", "offer_type", "modality", "department", "perimeter", "customisable")
+KEYWORDS = (
+    "registry",
+    "certification_code",
+    "offer_type",
+    "modality",
+    "department",
+    "region",
+    "city",
+    "geo_cell",
+    "formacode",
+    "nsf",
+    "rome",
+    "perimeter",
+    "customisable",
+)
+SCHEMA_VERSION = "v2"  # bump when the schema or the analyzer changes: a new folder, rebuilt by rebuild_search
+SUMMARY_CHARS = 600
+READER_REFRESH_SECONDS = 1.0
 NO_START, NO_END = dt.date(1900, 1, 1), dt.date(2200, 1, 1)
 
 
@@ -58,12 +78,16 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=name != "content", tokenizer_name=TOKENIZER)
     for name in KEYWORDS:
-        builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
+    builder.add_text_field("summary", stored=True, tokenizer_name=TOKENIZER)  # the card's snippet
+    builder.add_float_field("lat", stored=True)  # one per located place, in the same order as lon
+    builder.add_float_field("lon", stored=True)
     builder.add_integer_field("level", indexed=True, fast=True)
     builder.add_float_field("price_min", stored=True, indexed=True, fast=True)
     builder.add_date_field("visible_from", indexed=True, fast=True)
     builder.add_date_field("visible_until", indexed=True, fast=True)
     builder.add_date_field("open_session_starts", stored=True, indexed=True, fast=True)
+    builder.add_date_field("next_start", indexed=True, fast=True)  # sort « date de début la plus proche »
     return builder.build()
 
 
@@ -79,12 +103,13 @@ def day(value: dt.date) -> dt.datetime:
 _lock = threading.Lock()
 _index: Any = None
 _index_path: Path | None = None
+_reloaded_at = 0.0
 
 
 def index() -> Any:
     """This process's handle on the index (created on first use), with the French analyzer."""
     global _index, _index_path
-    path = Path(settings.SEARCH_INDEX_DIR)
+    path = Path(settings.SEARCH_INDEX_DIR) / f"offers-{SCHEMA_VERSION}"
     with _lock:
         if _index is None or _index_path != path:
             path.mkdir(parents=True, exist_ok=True)
@@ -94,8 +119,30 @@ def index() -> Any:
         return _index
 
 
+def fresh_index() -> Any:
+    """The index for a query: a reader sees another process's commits within READER_REFRESH_SECONDS.
+
+    Reloading costs a read of meta.json; once a second per process is enough, since the indexer
+    itself commits at most that often under load.
+    """
+    global _reloaded_at
+    idx = index()
+    now = time.monotonic()
+    if now - _reloaded_at >= READER_REFRESH_SECONDS:
+        idx.reload()
+        _reloaded_at = now
+    return idx
+
+
+def _reloaded() -> None:
+    """This process wrote: its next query must see it at once."""
+    global _reloaded_at
+    index().reload()
+    _reloaded_at = time.monotonic()
+
+
 # -- from an offer to a document ----------------------------------------------------------------
-def document_for(offer: Offer) -> dict[str, Any] | None:
+def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] | None:
     """The offer's document, or None when no day could make it public (index-time conditions)."""
     organisation = offer.organisation
     certification = offer.certification
@@ -121,7 +168,11 @@ def document_for(offer: Offer) -> dict[str, Any] | None:
         if s.enrolment_state == EnrolmentState.OPEN and s.starts_on
     ]
     actions = list(offer.actions.all())
+    places = [geo.place_of(a.city, a.postal_code) for a in actions if a.city or a.postal_code]
+    located = [p for p in places if p is not None and p.located]
+    future = [d for d in sessions if d > (today or offer_index_day())]
     perimeter = catalogue.perimeter(offer)
+    text = " ".join(t for t in [offer.pedagogical_objectives, offer.content] if t)
     return {
         "offer_id": offer.pk,
         "title": offer.title,
@@ -133,7 +184,18 @@ def document_for(offer: Offer) -> dict[str, Any] | None:
         "certification_code": certification.code if certification else "",
         "offer_type": offer.offer_type,
         "modality": [a.modality for a in actions],
-        "department": [a.postal_code[:2] for a in actions if a.postal_code],
+        "department": sorted(
+            {p.department for p in places if p} | {geo.department_of(a.postal_code) for a in actions if a.postal_code}
+        ),
+        "region": sorted({p.region for p in places if p}),
+        "city": sorted({p.insee for p in places if p}),
+        "geo_cell": sorted({c for p in located for c in geo.cells_of(p.lat, p.lon)}),  # type: ignore[arg-type]
+        "lat": [p.lat for p in located],
+        "lon": [p.lon for p in located],
+        "formacode": [f.code for f in certification.formacodes.all()] if certification else [],
+        "nsf": [n.code for n in certification.nsf_codes.all()] if certification else [],
+        "rome": [r.code for r in certification.rome_codes.all()] if certification else [],
+        "summary": text[:SUMMARY_CHARS],
         "perimeter": ("complete" if perimeter.complete else "partial") if perimeter and perimeter.total else "",
         "customisable": "yes" if offer.blocks_customisable else "no",
         "level": certification.level or 0 if certification else 0,
@@ -141,7 +203,14 @@ def document_for(offer: Offer) -> dict[str, Any] | None:
         "visible_from": day(max(starts)),
         "visible_until": day(min(ends)),
         "open_session_starts": [day(d) for d in sessions],
+        "next_start": day(min(future or sessions or [NO_END])),
     }
+
+
+def offer_index_day() -> dt.date:
+    from parcours.registry.models import paris_today
+
+    return paris_today()
 
 
 def _habilitation_period(offer: Offer) -> tuple[dt.date, dt.date] | None:
@@ -153,7 +222,7 @@ def _habilitation_period(offer: Offer) -> tuple[dt.date, dt.date] | None:
         return (NO_START, NO_END)
     rows = certification.accreditations.filter(siret=siret, kind__in=TRAINING_KINDS, state=AccreditationState.ACTIVE)
     periods = sorted((r.starts_on or NO_START, r.ends_on or NO_END) for r in rows)
-    return periods[0] if periods else None  # noqa: the earliest covers "now" or comes next
+    return periods[0] if periods else None  # the earliest covers « now » or comes next
 
 
 def _to_document(values: dict[str, Any]) -> Any:
@@ -162,7 +231,7 @@ def _to_document(values: dict[str, Any]) -> Any:
         for item in value if isinstance(value, list) else [value]:
             if name in ("offer_id", "level"):
                 document.add_integer(name, int(item))
-            elif name == "price_min":
+            elif name in ("price_min", "lat", "lon"):
                 document.add_float(name, float(item))
             elif isinstance(item, dt.datetime):
                 document.add_date(name, item)
@@ -172,15 +241,17 @@ def _to_document(values: dict[str, Any]) -> Any:
 
 
 def _offers(ids: list[int] | None = None) -> Any:
-    offers = Offer.objects.select_related("organisation", "certification").prefetch_related("actions__sessions")
+    offers = Offer.objects.select_related("organisation", "certification").prefetch_related(
+        "actions__sessions", "certification__formacodes", "certification__nsf_codes", "certification__rome_codes"
+    )
     return offers.filter(pk__in=ids) if ids is not None else offers.filter(status=OfferStatus.VALIDATED)
 
 
-def write_offers(writer: Any, ids: list[int]) -> None:
+def write_offers(writer: Any, ids: list[int], today: dt.date | None = None) -> None:
     for offer_id in ids:
         writer.delete_documents_by_term("offer_id", offer_id)
     for offer in _offers(ids):
-        values = document_for(offer)
+        values = document_for(offer, today)
         if values is not None:
             writer.add_document(_to_document(values))
 
@@ -202,7 +273,7 @@ def rebuild() -> int:
     writer.wait_merging_threads()
     if last is not None:
         acknowledge(last)
-    index().reload()
+    _reloaded()
     return count
 
 
@@ -231,8 +302,30 @@ def apply_outbox(batch: int = 5000) -> int:
             writer.wait_merging_threads()
         acknowledge(entries[-1].id)
         applied += len(entries)
-    index().reload()
+    _reloaded()
     return applied
+
+
+def refresh_next_starts(today: dt.date) -> int:
+    """Reindex the offers whose indexed next session start has passed, so the date sort stays right.
+
+    Visibility never depends on this (it is filtered from every session's date at query time);
+    only the order of « date de début la plus proche » does. Run by the nightly sweep.
+    """
+    searcher = fresh_index().searcher()
+    stale = Query.range_query(SCHEMA, "next_start", FieldType.Date, upper_bound=day(today), include_upper=False)
+    count = searcher.search(stale, 1, count=True).count or 0
+    if not count:
+        return 0
+    ids = [searcher.doc(a)["offer_id"][0] for _s, a in searcher.search(stale, count).hits]
+    writer = index().writer()
+    try:
+        write_offers(writer, ids, today)
+        writer.commit()
+    finally:
+        writer.wait_merging_threads()
+    _reloaded()
+    return len(ids)
 
 
 # -- querying -----------------------------------------------------------------------------------
@@ -244,6 +337,14 @@ class Filters:
     level: int | None = None
     modality: str = ""
     department: str = ""
+    region: str = ""
+    city: str = ""  # INSEE code
+    formacode: str = ""
+    nsf: str = ""
+    rome: str = ""
+    near: tuple[float, float] | None = None  # (lat, lon) of the city distances are measured from
+    radius_km: float = 30
+    sort: str = "relevance"  # relevance | price | start
     perimeter: str = ""  # complete | partial
     customisable: bool | None = None
     price_max: float | None = None
@@ -256,6 +357,7 @@ class Results:
     total: int
     offer_ids: list[int]
     snippets: dict[int, str] = field(default_factory=dict)
+    distances: dict[int, float] = field(default_factory=dict)  # km to the nearest place, with `near`
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -263,22 +365,31 @@ def _filter(query: Any) -> Any:
     return Query.const_score_query(query, 0.0)
 
 
-def text_query(text: str) -> Any:
+def text_query(text: str, fields: dict[str, float] | None = None) -> Any:
+    """Every analysed word must match in some field (no query-parser syntax on the user's input)."""
     words = list(dict.fromkeys(FRENCH.analyze(text or "")))
     if not words:
         return None
+    fields = fields or TEXT_FIELDS
     return Query.boolean_query(
         [
             (
                 Occur.Must,
                 Query.disjunction_max_query(
-                    [Query.boost_query(Query.term_query(SCHEMA, f, w), b) for f, b in TEXT_FIELDS.items()],
+                    [Query.boost_query(Query.term_query(SCHEMA, f, w), b) for f, b in fields.items()],
                     tie_breaker=0.2,
                 ),
             )
             for w in words
         ]
     )
+
+
+KEYWORD_FILTERS = (
+    *("registry", "certification_code", "modality", "department", "region", "city"),
+    *("formacode", "nsf", "rome", "perimeter"),
+)
+SORTS = {"price": ("price_min", Order.Asc), "start": ("next_start", Order.Asc)}
 
 
 def build_query(filters: Filters, today: dt.date) -> Any:
@@ -306,10 +417,13 @@ def build_query(filters: Filters, today: dt.date) -> Any:
             )
         )
     )
-    for name in ("registry", "certification_code", "modality", "department", "perimeter"):
+    for name in KEYWORD_FILTERS:
         value = getattr(filters, name)
         if value:
             must.append(_filter(Query.term_query(SCHEMA, name, value)))
+    if filters.near is not None:
+        cells = geo.cells_within(*filters.near, filters.radius_km)
+        must.append(_filter(Query.term_set_query(SCHEMA, "geo_cell", cells)))
     if filters.customisable is not None:
         must.append(_filter(Query.term_query(SCHEMA, "customisable", "yes" if filters.customisable else "no")))
     if filters.level is not None:
@@ -332,24 +446,38 @@ FACETS = {
     "modality": {"terms": {"field": "modality", "size": 5}},
     "perimeter": {"terms": {"field": "perimeter", "size": 5}},
     "department": {"terms": {"field": "department", "size": 120}},
+    "region": {"terms": {"field": "region", "size": 30}},
+    "level": {"terms": {"field": "level", "size": 10}},
 }
 
 
+def _key(value: Any) -> str:
+    """Aggregation keys: integer fields come back as floats (3.0 → "3")."""
+    return str(int(value)) if isinstance(value, float) else str(value)
+
+
 def search(filters: Filters, today: dt.date, offset: int = 0, limit: int = 20) -> Results:
-    idx = index()
-    idx.reload()  # see what the indexer committed in another process
-    searcher = idx.searcher()
+    searcher = fresh_index().searcher()
     query = build_query(filters, today)
-    found = searcher.search(query, limit, count=True, offset=offset)
-    ids = [searcher.doc(address)["offer_id"][0] for _score, address in found.hits]
-    snippets: dict[int, str] = {}
-    words = text_query(filters.q)
+    order_by, order = SORTS.get(filters.sort, (None, Order.Desc))
+    found = searcher.search(query, limit, count=True, order_by_field=order_by, offset=offset, order=order)
+    docs = [searcher.doc(address) for _score, address in found.hits]
+    ids = [doc["offer_id"][0] for doc in docs]
+    results = Results(total=found.count or 0, offer_ids=ids)
+    words = text_query(filters.q, {"summary": 1.0})
     if words is not None:
-        generator = tantivy.SnippetGenerator.create(searcher, words, SCHEMA, "title")
-        for (_score, address), offer_id in zip(found.hits, ids, strict=True):
-            snippets[offer_id] = generator.snippet_from_doc(searcher.doc(address)).to_html()
-    facets = {}
+        generator = tantivy.SnippetGenerator.create(searcher, words, SCHEMA, "summary")
+        generator.set_max_num_chars(220)
+        for doc, offer_id in zip(docs, ids, strict=True):
+            html = generator.snippet_from_doc(doc).to_html()
+            if "<b>" in html:
+                results.snippets[offer_id] = html
+    if filters.near is not None:
+        for doc, offer_id in zip(docs, ids, strict=True):
+            places = zip(doc.get_all("lat"), doc.get_all("lon"), strict=True)
+            results.distances[offer_id] = min((geo.km_between(*filters.near, la, lo) for la, lo in places), default=0)
     aggregated = searcher.aggregate(query, FACETS)
     for name in FACETS:
-        facets[name] = {b["key"]: b["doc_count"] for b in aggregated.get(name, {}).get("buckets", []) if b["key"]}
-    return Results(total=found.count or 0, offer_ids=ids, snippets=snippets, facets=facets)
+        buckets = aggregated.get(name, {}).get("buckets", [])
+        results.facets[name] = {_key(b["key"]): b["doc_count"] for b in buckets if b["key"]}
+    return results

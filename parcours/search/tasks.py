@@ -14,3 +14,11 @@ def apply_search_outbox() -> int:
 def schedule_indexing(sender, **kwargs):  # type: ignore[no-untyped-def]
     """Outbox rows were written: once the transaction commits, the indexer replays them."""
     transaction.on_commit(lambda: apply_search_outbox.enqueue())
+
+
+@task()
+def refresh_search_starts() -> int:
+    """Daily: the offers whose next session start has passed get their date-sort key recomputed."""
+    from parcours.registry.models import paris_today
+
+    return engine.refresh_next_starts(paris_today())

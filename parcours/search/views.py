@@ -1,5 +1,6 @@
 """The public offer page (Mon Compte Formation's side): anyone, logged in or not."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,6 +9,10 @@ from parcours.catalogue.enums import EnrolmentState
 from parcours.catalogue.models import Offer
 from parcours.registry.models import paris_today
 
+from . import geo
+from .cards import cards_for
+from .engine import Results, search
+from .forms import SearchForm
 from .visibility import visibility
 
 PAGE_SIZE = 20
@@ -15,46 +20,16 @@ PAGE_SIZE = 20
 
 def search_page(request: HttpRequest) -> HttpResponse:
     """/formations/: free text and filters over the public offers (Tantivy), with facets."""
-    from django.core.paginator import Paginator
-
-    from .engine import search
-    from .forms import SearchForm
-
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET)
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    results = search(form.filters(), paris_today(), offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    offers = {
-        offer.pk: offer
-        for offer in Offer.objects.filter(pk__in=results.offer_ids)
-        .select_related("organisation", "certification")
-        .prefetch_related("actions__sessions", "offer_blocks")
-    }
-    today = paris_today()
-    cards = []
-    for offer_id in results.offer_ids:
-        offer = offers.get(offer_id)
-        if offer is None:
-            continue
-        sessions = sorted(
-            s.starts_on
-            for a in offer.actions.all()
-            for s in a.sessions.all()
-            if s.enrolment_state == EnrolmentState.OPEN and s.starts_on and s.starts_on > today
-        )
-        actions = list(offer.actions.all())
-        cards.append(
-            {
-                "offer": offer,
-                "snippet": results.snippets.get(offer_id, ""),
-                "perimeter": catalogue.perimeter(offer),
-                "next_session": sessions[0] if sessions else None,
-                "place": ", ".join(sorted({a.city for a in actions if a.city})) or "À distance",
-                "price": min((a.price_incl_vat for a in actions), default=None),
-            }
-        )
+    if form.is_valid():
+        results = search(form.filters(), paris_today(), offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    else:
+        results = Results(total=0, offer_ids=[])  # the errors are shown on their fields
+    cards = cards_for(results, paris_today())
     paginator = Paginator(range(results.total), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -68,6 +43,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "page_obj": paginator.get_page(page_number),
             "querystring_without_page": (query.urlencode() + "&") if query else "",
+            "region_names": geo.gazetteer().regions,
         },
     )
 

@@ -22,3 +22,9 @@ def with_class(field: BoundField, css: str) -> str:
     if field.errors:
         attrs["aria-describedby"] = f"{field.auto_id}-error"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    """`{{ names|get_item:code }}`: a dictionary lookup with a variable key."""
+    return mapping.get(key) if mapping else None
