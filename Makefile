@@ -46,6 +46,7 @@ run: install
 serve:
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 & \
+	while true; do $(PY) manage.py enqueue_periodic >/dev/null; sleep 3600; done & \
 	$(PY) manage.py runserver 127.0.0.1:8000 & \
 	wait
 

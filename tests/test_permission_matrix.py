@@ -72,6 +72,7 @@ MATRIX = [
     ("GET", "/formations/?city=Lyon&radius_km=30&sort=price", EVERYONE),
     ("GET", "/api/v1/offers?city=Lyon&radius_km=30&sort=start", EVERYONE),
     ("GET", "/sante/", EVERYONE),
+    ("GET", "/formations/villes/?city=lyo", EVERYONE),
     ("GET", "/formations/{offer}/", set()),  # a draft is public to nobody, its owner included
     ("GET", "/api/v1/offers/{offer}", set()),
     ("GET", "/catalogue/import/", TRAINERS | {"other_manager"}),

@@ -151,6 +151,10 @@ IMPORT_UPLOAD_DIR = VAR_DIR / "imports"
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))
 # Public API (offers): requests per client address and period ("120/m"); "0" turns the limit off.
 PARCOURS_API_RATE_LIMIT = env_str("PARCOURS_API_RATE_LIMIT", "120/m")
+# Enqueued by `manage.py enqueue_periodic` (cron, or `make serve` every hour); each is idempotent.
+PERIODIC_TASKS = [
+    "parcours.search.tasks.refresh_search_starts",
+]
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 5_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12_000_000

@@ -128,17 +128,17 @@ def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: i
     filters.department = filters.department.upper()
     results = search(filters, paris_today(), offset=(params.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     items = []
-    for card in cards_for(results, paris_today()):
-        offer, perimeter = card["offer"], card["perimeter"]
+    for card in cards_for(results):
+        perimeter = card["perimeter"]
         items.append(
             {
-                "id": offer.pk,
-                "title": offer.title,
-                "organisation": offer.organisation.name,
-                "certification": offer.certification.code if offer.certification else None,
-                "perimeter": perimeter.line if perimeter and perimeter.total else None,
-                "complete": perimeter.complete if perimeter and perimeter.total else None,
-                "customisable": offer.blocks_customisable,
+                "id": card["id"],
+                "title": card["title"],
+                "organisation": card["organisation"],
+                "certification": card["certification_code"],
+                "perimeter": perimeter.line if perimeter else None,
+                "complete": perimeter.complete if perimeter else None,
+                "customisable": card["customisable"],
                 "place": card["place"],
                 "price_incl_vat": card["price"],
                 "next_session": card["next_session"],

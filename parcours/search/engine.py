@@ -7,6 +7,7 @@ Research and measurements: docs/decisions/0004-public-search-tantivy.md.
 """
 
 import datetime as dt
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ KEYWORDS = (
     "perimeter",
     "customisable",
 )
-SCHEMA_VERSION = "v2"  # bump when the schema or the analyzer changes: a new folder, rebuilt by rebuild_search
+SCHEMA_VERSION = "v3"  # bump when the schema or the analyzer changes: a new folder, rebuilt by rebuild_search
 SUMMARY_CHARS = 600
 READER_REFRESH_SECONDS = 1.0
 NO_START, NO_END = dt.date(1900, 1, 1), dt.date(2200, 1, 1)
@@ -80,6 +81,7 @@ def build_schema() -> tantivy.Schema:
     for name in KEYWORDS:
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
     builder.add_text_field("summary", stored=True, tokenizer_name=TOKENIZER)  # the card's snippet
+    builder.add_bytes_field("card", stored=True)  # what a result shows, so a search page reads no table
     builder.add_float_field("lat", stored=True)  # one per located place, in the same order as lon
     builder.add_float_field("lon", stored=True)
     builder.add_integer_field("level", indexed=True, fast=True)
@@ -173,6 +175,16 @@ def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] |
     future = [d for d in sessions if d > (today or offer_index_day())]
     perimeter = catalogue.perimeter(offer)
     text = " ".join(t for t in [offer.pedagogical_objectives, offer.content] if t)
+    prices = [a.price_incl_vat for a in actions if a.price_incl_vat is not None]
+    card = {
+        "title": offer.title,
+        "organisation": organisation.name,
+        "certification_code": certification.code if certification else "",
+        "place": ", ".join(sorted({a.city for a in actions if a.city})),
+        "price": str(min(prices)) if prices else None,
+        "customisable": offer.blocks_customisable,
+        "perimeter": [perimeter.complete, perimeter.prepared, perimeter.total] if perimeter else None,
+    }
     return {
         "offer_id": offer.pk,
         "title": offer.title,
@@ -196,6 +208,7 @@ def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] |
         "nsf": [n.code for n in certification.nsf_codes.all()] if certification else [],
         "rome": [r.code for r in certification.rome_codes.all()] if certification else [],
         "summary": text[:SUMMARY_CHARS],
+        "card": json.dumps(card).encode(),
         "perimeter": ("complete" if perimeter.complete else "partial") if perimeter and perimeter.total else "",
         "customisable": "yes" if offer.blocks_customisable else "no",
         "level": certification.level or 0 if certification else 0,
@@ -233,6 +246,8 @@ def _to_document(values: dict[str, Any]) -> Any:
                 document.add_integer(name, int(item))
             elif name in ("price_min", "lat", "lon"):
                 document.add_float(name, float(item))
+            elif isinstance(item, bytes):
+                document.add_bytes(name, item)
             elif isinstance(item, dt.datetime):
                 document.add_date(name, item)
             else:
@@ -358,6 +373,7 @@ class Results:
     offer_ids: list[int]
     snippets: dict[int, str] = field(default_factory=dict)
     distances: dict[int, float] = field(default_factory=dict)  # km to the nearest place, with `near`
+    cards: dict[int, dict[str, Any]] = field(default_factory=dict)  # stored card + next open session
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -464,6 +480,11 @@ def search(filters: Filters, today: dt.date, offset: int = 0, limit: int = 20) -
     docs = [searcher.doc(address) for _score, address in found.hits]
     ids = [doc["offer_id"][0] for doc in docs]
     results = Results(total=found.count or 0, offer_ids=ids)
+    for doc, offer_id in zip(docs, ids, strict=True):
+        card = json.loads(doc["card"][0])
+        starts = sorted(d.date() for d in doc.get_all("open_session_starts") if d.date() > today)
+        card["next_session"] = starts[0] if starts else None
+        results.cards[offer_id] = card
     words = text_query(filters.q, {"summary": 1.0})
     if words is not None:
         generator = tantivy.SnippetGenerator.create(searcher, words, SCHEMA, "summary")

@@ -11,12 +11,25 @@ SORTS = [("relevance", "Pertinence"), ("price", "Prix croissant"), ("start", "Da
 
 
 def _regions() -> list[tuple[str, str]]:
-    return [("", "Toutes")] + sorted(geo.gazetteer().regions.items(), key=lambda item: item[1])
+    return [("", "Toutes")] + sorted(geo.regions().items(), key=lambda item: item[1])
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Métier, formation, certification, organisme", required=False, max_length=200)
-    city = forms.CharField(label="Ville ou code postal", required=False, max_length=100)
+    city = forms.CharField(
+        label="Ville ou code postal",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "list": "city-options",
+                "autocomplete": "off",
+                "hx-get": "/formations/villes/",
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#city-options",
+            }
+        ),
+    )
     radius_km = forms.TypedChoiceField(
         label="Distance",
         required=False,

@@ -48,8 +48,6 @@ class Gazetteer:
     by_insee: dict[str, Commune]
     by_name: dict[str, list[Commune]]  # folded name → communes, most populous first
     by_postcode: dict[str, list[Commune]]
-    departments: dict[str, tuple[str, str]]  # code → (name, region code)
-    regions: dict[str, str]  # code → name
 
 
 def _key(name: str) -> str:
@@ -82,11 +80,14 @@ def gazetteer() -> Gazetteer:
                 by_postcode.setdefault(postcode, []).append(commune)
     for communes in (*by_name.values(), *by_postcode.values()):
         communes.sort(key=lambda c: -c.population)
-    departments = {
-        d["code"]: (d["nom"], d["region"]) for d in json.loads((folder / "departements.json").read_text("utf-8"))
-    }
-    regions = {r["code"]: r["nom"] for r in json.loads((folder / "regions.json").read_text("utf-8"))}
-    return Gazetteer(by_insee, by_name, by_postcode, departments, regions)
+    return Gazetteer(by_insee, by_name, by_postcode)
+
+
+@cache
+def regions() -> dict[str, str]:
+    """INSEE region code → name (a small file: pages that only list regions do not load the communes)."""
+    rows = json.loads((settings.DATA_DIR / "geo" / "regions.json").read_text("utf-8"))
+    return {r["code"]: r["nom"] for r in rows}
 
 
 def place_of(city: str, postal_code: str) -> Commune | None:
@@ -192,3 +193,13 @@ def place_filter(city: str, radius_km: int | None) -> dict[str, object]:
             field="city",
         )
     return {"near": (commune.lat, commune.lon), "radius_km": float(radius_km)}
+
+
+def suggest(prefix: str, limit: int = 10) -> list[Commune]:
+    """Communes whose name starts with what was typed, most populous first (the city field's list)."""
+    key = _key(prefix)
+    if len(key) < 2:
+        return []
+    names = [name for name in gazetteer().by_name if name.startswith(key)]
+    communes = [c for name in names for c in gazetteer().by_name[name]]
+    return sorted(communes, key=lambda c: -c.population)[:limit]

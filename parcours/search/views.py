@@ -29,7 +29,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results = search(form.filters(), paris_today(), offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     else:
         results = Results(total=0, offer_ids=[])  # the errors are shown on their fields
-    cards = cards_for(results, paris_today())
+    cards = cards_for(results)
     paginator = Paginator(range(results.total), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -43,9 +43,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "page_obj": paginator.get_page(page_number),
             "querystring_without_page": (query.urlencode() + "&") if query else "",
-            "region_names": geo.gazetteer().regions,
+            "region_names": geo.regions(),
         },
     )
+
+
+def city_suggestions(request: HttpRequest) -> HttpResponse:
+    """The city field's suggestions (htmx swaps them into its datalist as the person types)."""
+    communes = geo.suggest(request.GET.get("city", ""))
+    return render(request, "search/_city_options.html", {"communes": communes})
 
 
 def offer_page(request: HttpRequest, offer_id: int) -> HttpResponse:

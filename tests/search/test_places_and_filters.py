@@ -196,3 +196,10 @@ def test_the_public_api_is_rate_limited_per_address_in_french(client, settings, 
     settings.PARCOURS_API_RATE_LIMIT = "0"
     assert client.get("/api/v1/offers").status_code == 200
     cache.clear()
+
+
+def test_the_city_field_suggests_communes_most_populous_first(client, db):
+    page = client.get("/formations/villes/", {"city": "saint-den"}).content.decode()
+    assert page.index("Saint-Denis (974)") < page.index("Saint-Denis (93)")  # 155,634 > 149,077 inhabitants
+    assert client.get("/formations/villes/", {"city": "l"}).content.decode().strip() == ""
+    assert geo.find_city("Saint-Denis (93)").insee == "93066"  # a suggestion's label finds its commune
