@@ -15,7 +15,11 @@ MYPY_TARGETS := parcours/registry/services.py parcours/registry/policies.py parc
 	parcours/registry/importing parcours/accounts/services.py parcours/accounts/policies.py \
 	parcours/accounts/rules.py parcours/accounts/habilitations.py \
 	parcours/catalogue/services.py parcours/catalogue/policies.py parcours/catalogue/rules.py parcours/catalogue/edof \
-	parcours/search/visibility.py parcours/search/engine.py parcours/search/geo.py parcours/core/outbox.py
+	parcours/search/visibility.py parcours/search/engine.py parcours/search/geo.py parcours/core/outbox.py \
+	parcours/dossiers/services.py parcours/dossiers/rules.py parcours/dossiers/workdays.py \
+	parcours/dossiers/deadlines.py parcours/dossiers/policies.py parcours/dossiers/machine.py \
+	parcours/dossiers/proposal.py parcours/dossiers/training.py parcours/dossiers/evaluations.py \
+	parcours/dossiers/commercial.py parcours/dossiers/waiting_list.py parcours/dossiers/ledger.py
 
 .PHONY: install system-deps run serve test lint test-sqlite test-postgres bench
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.catalogue",
     "parcours.search",
+    "parcours.dossiers",
     "parcours.demo",
 ]
 
@@ -154,6 +155,7 @@ PARCOURS_API_RATE_LIMIT = env_str("PARCOURS_API_RATE_LIMIT", "120/m")
 # Enqueued by `manage.py enqueue_periodic` (cron, or `make serve` every hour); each is idempotent.
 PERIODIC_TASKS = [
     "parcours.search.tasks.refresh_search_starts",
+    "parcours.dossiers.tasks.apply_dossier_deadlines",
 ]
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 5_000_000)
