@@ -19,7 +19,8 @@ MYPY_TARGETS := parcours/registry/services.py parcours/registry/policies.py parc
 	parcours/dossiers/services.py parcours/dossiers/rules.py parcours/dossiers/workdays.py \
 	parcours/dossiers/deadlines.py parcours/dossiers/policies.py parcours/dossiers/machine.py \
 	parcours/dossiers/proposal.py parcours/dossiers/training.py parcours/dossiers/evaluations.py \
-	parcours/dossiers/commercial.py parcours/dossiers/waiting_list.py parcours/dossiers/ledger.py
+	parcours/dossiers/commercial.py parcours/dossiers/waiting_list.py parcours/dossiers/ledger.py \
+	parcours/dossiers/documents.py parcours/core/pdf.py
 
 .PHONY: install system-deps run serve test lint test-sqlite test-postgres bench
 

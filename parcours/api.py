@@ -1,5 +1,6 @@
 """The one NinjaAPI of the project: each app mounts its router (house style)."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, Throttled, ValidationError
@@ -7,6 +8,8 @@ from ninja.errors import AuthenticationError, Throttled, ValidationError
 from parcours.accounts.api import router as accounts_router
 from parcours.catalogue.api import router as catalogue_router
 from parcours.core.errors import DomainError
+from parcours.dossiers.api import router as dossiers_router
+from parcours.dossiers.api import terms_router
 from parcours.registry.api import router as registry_router
 from parcours.search.api import router as search_router
 
@@ -22,6 +25,8 @@ api.add_router("/certifications", registry_router)
 api.add_router("", accounts_router)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/offers", search_router)
+api.add_router("/dossiers", dossiers_router)
+api.add_router("/commercial-terms", terms_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -63,10 +68,16 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return response
 
 
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or "Vous n'avez pas le droit de faire cela."
+    return api.create_response(request, {"detail": message, "message": message}, status=403)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """422 for a value a rule refuses; 409 for a state or version conflict."""
-    status = 409 if exc.field in {"status", "version", "membership"} else 422
+    status = 409 if exc.field in {"status", "state", "version", "membership"} else 422
     return api.create_response(request, exc.as_dict(), status=status)
 
 

@@ -54,7 +54,7 @@ def _text(value: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _section(section: Section, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
-    parts: list[Flowable] = [Paragraph(escape(section.title), styles["h2"])]
+    parts: list[Flowable] = [Paragraph(escape(section.title), styles["h2"])] if section.title else []
     if section.rows:
         rows = [[_text(label, styles["label"]), _text(value, styles["body"])] for label, value in section.rows]
         table = Table(rows, colWidths=[55 * mm, 115 * mm])
@@ -74,7 +74,7 @@ def _section(section: Section, styles: dict[str, ParagraphStyle]) -> list[Flowab
             )
         )
         parts.append(table)
-    return [KeepTogether(parts[:2]), *parts[2:]]
+    return [KeepTogether(parts[:2]), *parts[2:]]  # a heading never ends a page
 
 
 def render(document: Document) -> bytes:
