@@ -376,12 +376,9 @@ def insufficient_balance_error(balance: Decimal, total: Decimal) -> DomainError:
 
 # -- REG-8, REG-9: attestations --------------------------------------------------------------------
 def final_evaluation_required(certification: Any) -> bool:
-    """REG-8: whether the certifier requires a final evaluation beyond the blocks.
-
-    The registry does not carry the certifier's obtention rules as data yet: a certification field
-    (`final_evaluation_required`) is asked for; until then, none is required.
-    """
-    return bool(getattr(certification, "final_evaluation_required", False))
+    """REG-8: whether the certifier requires a final evaluation beyond the blocks (set on the certification
+    by the certifier or an administrator; France compétences' exports do not carry it)."""
+    return bool(certification is not None and certification.final_evaluation_required)
 
 
 def certification_awarded(

@@ -42,7 +42,7 @@ class CertifierInline(admin.TabularInline):
 @admin.register(Certification)
 class CertificationAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "level", "end_date", "declared_active", "fiche_state"]
-    list_filter = ["registry", "level", "declared_active", "fiche_state"]
+    list_filter = ["registry", "level", "declared_active", "fiche_state", "final_evaluation_required"]
     search_fields = ["code", "search_text"]
     inlines = [BlockInline, CertifierInline]
     readonly_fields = ["fingerprints", "imported_at"]

@@ -135,6 +135,11 @@ class Certification(models.Model):
     access_routes = models.JSONField("voies d'accès", default=list, blank=True)
     collective_agreements = models.JSONField("conventions collectives", default=list, blank=True)
     block_correspondences = models.JSONField("correspondances de blocs", default=list, blank=True)
+    # REG-8: the certifier's obtention rule beyond the blocks. Not in France compétences' exports: the
+    # certifier (or an administrator) sets it; the import never touches it.
+    final_evaluation_required = models.BooleanField(
+        "évaluation finale exigée en plus des blocs", default=False, db_default=False
+    )
 
     formacodes = models.ManyToManyField(Formacode, blank=True, related_name="certifications")
     nsf_codes = models.ManyToManyField(NsfCode, blank=True, related_name="certifications")

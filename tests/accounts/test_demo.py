@@ -38,3 +38,8 @@ def test_load_demo_twice(xml_samples, capsys):
     assert Offer.objects.filter(organisation=organisation, status="validated").count() == 5
     certifier = Entity.objects.get(siret="52875765100013")
     assert Certification.objects.filter(certifier_links__certifier__siret=certifier.siret).exists()
+    # the holder's enrolment request on the demo offer, once
+    from parcours.dossiers.models import Dossier
+
+    dossier = Dossier.objects.get()
+    assert dossier.holder.email == "titulaire@parcours.test" and dossier.get_state_display() == "Non traité"

@@ -99,3 +99,13 @@ def test_rule_reg_8_plus_the_final_evaluation_when_the_certifier_requires_one(ma
     register(dossier, manager, None, clock.today())
     evaluations.record_result(dossier.pk, manager, block_code=None, passed=True, result_on=clock.today())
     assert dossier.attestations.filter(kind=AttestationKind.CERTIFICATION).count() == 1
+
+
+def test_rule_reg_8_the_certifiers_rule_is_copied_at_enrolment(make_session, titulaire, manager, clock):
+    from parcours.registry.models import Certification
+
+    Certification.objects.filter(code="RNCP40344").update(final_evaluation_required=True)
+    dossier = in_training(make_session(blocks=tuple(BLOCKS)), titulaire, manager, clock)
+    assert dossier.final_evaluation_required
+    pass_all(dossier, manager, clock, BLOCKS)
+    assert not dossier.attestations.filter(kind=AttestationKind.CERTIFICATION).exists()  # the final one is missing

@@ -100,6 +100,7 @@ class Command(BaseCommand):
         habilitated = self._habilitate(organisation)
         self._demo_offer(organisation)
         self._cdc_sample(organisation)
+        self._demo_dossier(holder)
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for email, label, _flags, _membership in accounts:
             self.stdout.write(f"  {label:<55} {email}")
@@ -180,6 +181,18 @@ class Command(BaseCommand):
             },
         )
         services.transition_offer(offer.pk, None, "validate")
+
+    def _demo_dossier(self, holder: User) -> None:
+        """The holder's enrolment request on the demo offer (« Non traité »), through the services."""
+        from parcours.catalogue.models import Session
+        from parcours.dossiers.models import Dossier
+        from parcours.dossiers.services import enrol
+
+        session = Session.objects.filter(internal_id="DEMO-ASV-LYON-1").first()
+        if session is None or Dossier.objects.filter(holder=holder, session=session).exists():
+            return
+        dossier = enrol(actor=holder, session_id=session.pk)
+        self.stdout.write(f"Dossier de démonstration n° {dossier.pk} : http://127.0.0.1:8000/dossiers/{dossier.pk}/")
 
     def _cdc_sample(self, organisation: Entity) -> None:
         """The Caisse des dépôts' sample catalogue, its placeholder SIRET replaced (idempotent)."""
