@@ -16,14 +16,15 @@ from typing import Any
 
 import tantivy
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q
 from tantivy import FieldType, Occur, Order, Query
 
 from parcours.accounts.habilitations import TRAINING_KINDS
 from parcours.catalogue import services as catalogue
 from parcours.catalogue.enums import EnrolmentState, OfferStatus
-from parcours.catalogue.models import Offer
+from parcours.catalogue.models import Offer, OfferBlock
 from parcours.registry.enums import AccreditationState
+from parcours.registry.models import Accreditation, CertificationCertifier, CompetenceBlock
 
 from . import geo
 
@@ -144,8 +145,9 @@ def _reloaded() -> None:
 
 
 # -- from an offer to a document ----------------------------------------------------------------
-def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] | None:
+def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | None" = None) -> dict[str, Any] | None:
     """The offer's document, or None when no day could make it public (index-time conditions)."""
+    facts = facts or Facts.of([offer])
     organisation = offer.organisation
     certification = offer.certification
     if offer.status != OfferStatus.VALIDATED or not organisation.is_training_organisation:
@@ -158,7 +160,7 @@ def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] |
         if not certification.declared_active:
             return None
         ends.append(certification.end_date or NO_END)
-        period = _habilitation_period(offer)
+        period = facts.habilitation_period(offer)
         if period is None:
             return None
         starts.append(period[0])
@@ -173,7 +175,7 @@ def document_for(offer: Offer, today: dt.date | None = None) -> dict[str, Any] |
     places = [geo.place_of(a.city, a.postal_code) for a in actions if a.city or a.postal_code]
     located = [p for p in places if p is not None and p.located]
     future = [d for d in sessions if d > (today or offer_index_day())]
-    perimeter = catalogue.perimeter(offer)
+    perimeter = facts.perimeter(offer)
     text = " ".join(t for t in [offer.pedagogical_objectives, offer.content] if t)
     prices = [a.price_incl_vat for a in actions if a.price_incl_vat is not None]
     card = {
@@ -226,16 +228,62 @@ def offer_index_day() -> dt.date:
     return paris_today()
 
 
-def _habilitation_period(offer: Offer) -> tuple[dt.date, dt.date] | None:
-    """ACC-7: the certifier itself (always), else the partner period in force or the next one."""
-    certification, siret = offer.certification, offer.organisation.siret
-    if certification is None or not siret:
-        return None
-    if certification.certifier_links.filter(certifier__siret=siret, state=AccreditationState.ACTIVE).exists():
-        return (NO_START, NO_END)
-    rows = certification.accreditations.filter(siret=siret, kind__in=TRAINING_KINDS, state=AccreditationState.ACTIVE)
-    periods = sorted((r.starts_on or NO_START, r.ends_on or NO_END) for r in rows)
-    return periods[0] if periods else None  # the earliest covers « now » or comes next
+@dataclass
+class Facts:
+    """What documents need beyond the offer's own rows, read for a whole batch of offers at once
+    (a few set-based queries per 2,000 offers instead of four per offer)."""
+
+    block_totals: dict[int, int]  # certification → its blocks
+    prepared: dict[int, int]  # offer → its blocks still in the registry (OFF-6)
+    certifier_of: set[tuple[int, str]]  # (certification, SIRET) where the organisation is the certifier
+    partner_periods: dict[tuple[int, str], list[tuple[dt.date, dt.date]]]
+
+    @classmethod
+    def of(cls, offers: list[Offer]) -> "Facts":
+        certifications = {o.certification_id for o in offers if o.certification_id}
+        sirets = {o.organisation.siret for o in offers if o.organisation.siret}
+        blocks = CompetenceBlock.objects.filter(certification_id__in=certifications)
+        prepared = OfferBlock.objects.filter(offer_id__in=[o.pk for o in offers], block__isnull=False)
+        links = CertificationCertifier.objects.filter(
+            certification_id__in=certifications, certifier__siret__in=sirets, state=AccreditationState.ACTIVE
+        )
+        partners = Accreditation.objects.filter(
+            certification_id__in=certifications,
+            siret__in=sirets,
+            kind__in=TRAINING_KINDS,
+            state=AccreditationState.ACTIVE,
+        )
+        periods: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = {}
+        for certification_id, siret, starts_on, ends_on in partners.values_list(
+            "certification_id", "siret", "starts_on", "ends_on"
+        ):
+            periods.setdefault((certification_id, siret), []).append((starts_on or NO_START, ends_on or NO_END))
+        return cls(
+            block_totals=dict(
+                blocks.values_list("certification_id").annotate(n=Count("pk")).values_list("certification_id", "n")
+            ),
+            prepared=dict(prepared.values_list("offer_id").annotate(n=Count("pk")).values_list("offer_id", "n")),
+            certifier_of=set(links.values_list("certification_id", "certifier__siret")),
+            partner_periods=periods,
+        )
+
+    def habilitation_period(self, offer: Offer) -> tuple[dt.date, dt.date] | None:
+        """ACC-7: the certifier itself (always), else the partner period in force or the next one."""
+        siret = offer.organisation.siret
+        if offer.certification_id is None or not siret:
+            return None
+        if (offer.certification_id, siret) in self.certifier_of:
+            return (NO_START, NO_END)
+        periods = sorted(self.partner_periods.get((offer.certification_id, siret), []))
+        return periods[0] if periods else None  # the earliest covers « now » or comes next
+
+    def perimeter(self, offer: Offer) -> catalogue.Perimeter | None:
+        """As catalogue.services.perimeter, from the batch's counts."""
+        if offer.certification_id is None:
+            return None
+        total = self.block_totals.get(offer.certification_id, 0)
+        prepared = self.prepared.get(offer.pk, 0)
+        return catalogue.Perimeter(prepared == total, prepared, total) if total else catalogue.Perimeter(True, 0, 0)
 
 
 def _to_document(values: dict[str, Any]) -> Any:
@@ -255,20 +303,31 @@ def _to_document(values: dict[str, Any]) -> Any:
     return document
 
 
-def _offers(ids: list[int] | None = None) -> Any:
+def _offers(ids: list[int]) -> Any:
     offers = Offer.objects.select_related("organisation", "certification").prefetch_related(
         "actions__sessions", "certification__formacodes", "certification__nsf_codes", "certification__rome_codes"
     )
-    return offers.filter(pk__in=ids) if ids is not None else offers.filter(status=OfferStatus.VALIDATED)
+    return offers.filter(pk__in=ids)
 
 
-def write_offers(writer: Any, ids: list[int], today: dt.date | None = None) -> None:
-    for offer_id in ids:
-        writer.delete_documents_by_term("offer_id", offer_id)
-    for offer in _offers(ids):
-        values = document_for(offer, today)
-        if values is not None:
-            writer.add_document(_to_document(values))
+BATCH = 2000
+
+
+def write_offers(writer: Any, ids: list[int], today: dt.date | None = None) -> int:
+    """Replace these offers' documents (delete, then add those that could be public); how many added."""
+    added = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        for offer_id in chunk:
+            writer.delete_documents_by_term("offer_id", offer_id)
+        offers = list(_offers(chunk))
+        facts = Facts.of(offers)
+        for offer in offers:
+            values = document_for(offer, today, facts)
+            if values is not None:
+                writer.add_document(_to_document(values))
+                added += 1
+    return added
 
 
 def rebuild() -> int:
@@ -278,12 +337,8 @@ def rebuild() -> int:
     last = latest_id()
     writer = index().writer()
     writer.delete_all_documents()
-    count = 0
-    for offer in _offers().iterator(chunk_size=2000):
-        values = document_for(offer)
-        if values is not None:
-            writer.add_document(_to_document(values))
-            count += 1
+    ids = list(Offer.objects.filter(status=OfferStatus.VALIDATED).order_by("pk").values_list("pk", flat=True))
+    count = write_offers(writer, ids)
     writer.commit()
     writer.wait_merging_threads()
     if last is not None:
