@@ -10,6 +10,7 @@ urlpatterns = [
     path("espace/", include("parcours.accounts.urls")),
     path("catalogue/", include("parcours.catalogue.urls")),
     path("formations/", include("parcours.search.urls")),
+    path("dossiers/", include("parcours.dossiers.urls")),
     path("comptes/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("sante/", health, name="health"),

@@ -89,6 +89,18 @@ MATRIX = [
     ("GET", "/catalogue/actions/{action}/sessions/nouvelle/", TRAINERS),
     ("GET", "/catalogue/sessions/{session}/", TRAINERS),
     ("POST", "/catalogue/sessions/{session}/supprimer/", TRAINERS),
+    ("GET", "/dossiers/", DOSSIER_VIEWERS | {"other_manager"}),  # another organisation: its own, empty list
+    ("GET", "/dossiers/{dossier}/", DOSSIER_VIEWERS),
+    ("GET", "/dossiers/{dossier}/proposition.pdf", DOSSIER_VIEWERS),
+    ("GET", "/dossiers/{dossier}/modifier/", TRAINERS),
+    ("GET", "/dossiers/{dossier}/valider/", TRAINERS),
+    ("GET", "/dossiers/{dossier}/annuler/", TRAINERS | {"holder"}),
+    ("GET", "/dossiers/conditions/", TRAINERS | {"other_manager"}),
+    ("GET", "/api/v1/dossiers", SIGNED_IN),  # each sees only their own, their organisation's, or all (controllers)
+    ("GET", "/api/v1/dossiers/{dossier}", DOSSIER_VIEWERS),
+    ("GET", "/api/v1/dossiers/{dossier}/cancellation", DOSSIER_VIEWERS),
+    ("GET", "/api/v1/dossiers/{dossier}/proposal.pdf", DOSSIER_VIEWERS),
+    ("GET", "/api/v1/commercial-terms", TRAINERS | {"other_manager"}),
 ]
 API_WITH_TOKEN = [
     "/api/v1/me",
@@ -158,7 +170,10 @@ def denied_properly(response, role) -> bool:
         return response.status_code == 404 or (
             response.status_code == 302 and any(part in response["Location"] for part in login)
         )
-    return response.status_code == 404 or (response.status_code == 302 and "/admin/login/" in response["Location"])
+    # 403: may see the dossier but not take this action (the holder on the organisation's page)
+    return response.status_code in (403, 404) or (
+        response.status_code == 302 and "/admin/login/" in response["Location"]
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "roles"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])

@@ -152,6 +152,8 @@ IMPORT_UPLOAD_DIR = VAR_DIR / "imports"
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search-index")))
 # Public API (offers): requests per client address and period ("120/m"); "0" turns the limit off.
 PARCOURS_API_RATE_LIMIT = env_str("PARCOURS_API_RATE_LIMIT", "120/m")
+# Anonymous search pages and public API answers are reused for this long (0: never); see core/caching.py.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 30)
 # Enqueued by `manage.py enqueue_periodic` (cron, or `make serve` every hour); each is idempotent.
 PERIODIC_TASKS = [
     "parcours.search.tasks.refresh_search_starts",

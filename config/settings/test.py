@@ -16,3 +16,4 @@ ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # the rate-limit test t
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="parcours-test-private-"))
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="parcours-test-index-"))
 PARCOURS_API_RATE_LIMIT = "0"  # the rate-limit test sets its own
+PUBLIC_CACHE_SECONDS = 0  # tests check fresh answers; test_public_cache.py turns it on

@@ -113,6 +113,12 @@ def record_result(
             rule="DOS-7",
             field="result_on",
         )
+    if evaluation.result == EvaluationResult.PASSED:
+        raise DomainError(
+            f"{evaluation} est déjà réussi et son attestation délivrée : le résultat ne change plus.",
+            rule="REG-9",
+            field="passed",
+        )
     evaluation.result = EvaluationResult.PASSED if passed else EvaluationResult.FAILED
     evaluation.result_on, evaluation.recorded_by = result_on, actor
     evaluation.save()

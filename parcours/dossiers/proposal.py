@@ -76,6 +76,11 @@ def _write_blocks(dossier: Dossier, codes: list[str]) -> None:
     )
 
 
+def field_label(name: str) -> str:
+    """The French name of a dossier field, for the event log people read."""
+    return str(getattr(Dossier._meta.get_field(name), "verbose_name", name))
+
+
 @transaction.atomic
 def update_proposal(
     dossier_id: int,
@@ -106,7 +111,7 @@ def update_proposal(
     if "session_starts_on" in changes or "session_ends_on" in changes:
         check_session_dates(dossier.session_starts_on, dossier.session_ends_on)
     reprice(dossier)
-    notes = [", ".join(sorted(changes))] if changes else []
+    notes = [", ".join(sorted(field_label(k) for k in changes))] if changes else []
     if block_codes is not None:
         before = dossier.block_codes()
         codes = check_block_change(

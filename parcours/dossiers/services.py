@@ -16,11 +16,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from parcours.accounts.models import User
-from parcours.catalogue.enums import EnrolmentState
 from parcours.catalogue.models import Session
 from parcours.core.errors import DomainError
 from parcours.registry.models import paris_today
-from parcours.search.visibility import visibility
 
 from . import ledger, waiting_list
 from .commercial import cancellation_quote, terms_for
@@ -82,11 +80,7 @@ def enrol(*, actor: User, session_id: int) -> Dossier:
     if session is None:
         raise DomainError("Cette session n'existe pas.", rule="DOS-1", field="session")
     action, offer, today = session.action, session.action.offer, paris_today()
-    public = visibility(offer, today)
-    if not public.public:
-        raise DomainError(public.reason, rule="DOS-1", field="session")
-    if session.enrolment_state != EnrolmentState.OPEN or session.starts_on is None or session.starts_on <= today:
-        raise DomainError("Cette session n'est pas ouverte aux inscriptions.", rule="DOS-1", field="session")
+    waiting_list.check_open_for_enrolment(session, today)
     if Dossier.objects.open().filter(holder=actor, session=session).exists():
         raise DomainError("Vous avez déjà un dossier en cours pour cette session.", rule="DOS-1", field="session")
     entry = waiting_list.offered_entry(session, actor)

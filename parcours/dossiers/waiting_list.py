@@ -10,6 +10,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 
 from parcours.accounts.models import User
 from parcours.catalogue.models import Session
@@ -61,6 +62,18 @@ def position(entry: WaitingListEntry) -> int:
     )
 
 
+def check_open_for_enrolment(session: Session, today: datetime.date) -> None:
+    """DOS-1: a request (or a place on the waiting list) only on a public offer's open, future session."""
+    from parcours.catalogue.enums import EnrolmentState
+    from parcours.search.visibility import visibility
+
+    public = visibility(session.action.offer, today)
+    if not public.public:
+        raise DomainError(public.reason, rule="DOS-1", field="session")
+    if session.enrolment_state != EnrolmentState.OPEN or session.starts_on is None or session.starts_on <= today:
+        raise DomainError("Cette session n'est pas ouverte aux inscriptions.", rule="DOS-1", field="session")
+
+
 @transaction.atomic
 def join_waiting_list(*, actor: User, session_id: int) -> WaitingListEntry:
     """COM-5: only a full session has a waiting list; one place in it per holder."""
@@ -68,7 +81,15 @@ def join_waiting_list(*, actor: User, session_id: int) -> WaitingListEntry:
         raise DomainError(
             "Seul un titulaire de compte CPF s'inscrit sur une liste d'attente.", rule="COM-5", field="session"
         )
-    session = Session.objects.select_for_update().get(pk=session_id)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("action__offer__organisation", "action__offer__certification")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise DomainError("Cette session n'existe pas.", rule="COM-5", field="session")
+    check_open_for_enrolment(session, paris_today())
     if free_places(session) != 0:
         raise DomainError(
             "Cette session a encore des places : inscrivez-vous directement.", rule="COM-5", field="session"
@@ -82,7 +103,9 @@ def join_waiting_list(*, actor: User, session_id: int) -> WaitingListEntry:
 
 @transaction.atomic
 def leave_waiting_list(entry_id: int, actor: User) -> WaitingListEntry:
-    entry = WaitingListEntry.objects.select_for_update().get(pk=entry_id, holder=actor)
+    entry = WaitingListEntry.objects.select_for_update().filter(pk=entry_id, holder=actor).first()
+    if entry is None:
+        raise Http404("Inscription sur liste d'attente introuvable.")
     if entry.state not in (WaitingState.WAITING, WaitingState.OFFERED):
         raise DomainError("Vous n'êtes plus sur cette liste d'attente.", rule="COM-5", field="waiting_list")
     entry.state = WaitingState.WITHDRAWN

@@ -11,6 +11,7 @@ from ninja.throttling import AnonRateThrottle, BaseThrottle
 
 from parcours.catalogue import services as catalogue
 from parcours.catalogue.models import Offer
+from parcours.core.caching import cached_payload
 from parcours.registry.models import paris_today
 
 from . import geo
@@ -123,6 +124,10 @@ class SearchOut(Schema):
     summary="Rechercher des formations publiques",
 )
 def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+    return cached_payload(request, lambda: _search_payload(params))
+
+
+def _search_payload(params: SearchParams) -> dict[str, object]:
     place = geo.place_filter(params.city, params.radius_km)  # DomainError → 422 naming the field
     filters = Filters(**params.dict(exclude={"page", "city", "radius_km"}), **place)  # type: ignore[arg-type]
     filters.department = filters.department.upper()

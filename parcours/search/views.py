@@ -7,6 +7,7 @@ from django.shortcuts import render
 from parcours.catalogue import services as catalogue
 from parcours.catalogue.enums import EnrolmentState
 from parcours.catalogue.models import Offer
+from parcours.core.caching import anonymous_page_cache
 from parcours.registry.models import paris_today
 
 from . import geo
@@ -18,6 +19,7 @@ from .visibility import visibility
 PAGE_SIZE = 20
 
 
+@anonymous_page_cache
 def search_page(request: HttpRequest) -> HttpResponse:
     """/formations/: free text and filters over the public offers (Tantivy), with facets."""
     form = SearchForm(request.GET)

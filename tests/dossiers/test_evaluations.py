@@ -109,3 +109,13 @@ def test_rule_reg_8_the_certifiers_rule_is_copied_at_enrolment(make_session, tit
     assert dossier.final_evaluation_required
     pass_all(dossier, manager, clock, BLOCKS)
     assert not dossier.attestations.filter(kind=AttestationKind.CERTIFICATION).exists()  # the final one is missing
+
+
+def test_rule_reg_9_a_passed_result_is_final(session, titulaire, manager, clock):
+    dossier = in_training(session, titulaire, manager, clock)
+    register(dossier, manager, "RNCP40344BC01", clock.today())
+    evaluations.record_result(dossier.pk, manager, block_code="RNCP40344BC01", passed=True, result_on=clock.today())
+    with pytest.raises(DomainError) as error:
+        evaluations.record_result(dossier.pk, manager, block_code="RNCP40344BC01", passed=True, result_on=clock.today())
+    assert (error.value.rule, error.value.field) == ("REG-9", "passed")
+    assert dossier.attestations.filter(kind=AttestationKind.BLOCK).count() == 1

@@ -55,7 +55,7 @@ def test_rule_dos_2_the_organisation_personalises_the_proposal(dossier, manager)
     assert dossier.version == 2
     assert dossier.offer_copy["content"] == "Accueil, conseil, vente."  # the copy never changes
     event = DossierEvent.objects.filter(dossier=dossier, verb="update").get()
-    assert "content" in event.note and event.actor == manager
+    assert "contenu de la formation" in event.note and event.actor == manager  # French, for the log people read
 
 
 def test_rule_dos_2_only_the_organisation_of_the_dossier(dossier, titulaire, people):

@@ -107,3 +107,20 @@ def test_rule_com_5_the_offered_holder_enrols_and_is_accepted(full, manager, clo
     dossier = accepted(session, waiting, manager)
     assert dossier.waiting_list_entry == WaitingListEntry.objects.get(pk=entry.pk)
     assert waiting_list.free_places(session) == 0 and waiting_list.places_taken(session) == 2
+
+
+def test_rule_dos_1_no_waiting_list_once_the_offer_is_withdrawn_or_the_session_closed(full, clock):
+    from django.http import Http404
+
+    from parcours.catalogue import services as catalogue
+
+    session, _taken = full
+    catalogue.save_session(session.action, None, {"enrolment_state": "closed"}, session=session)
+    with pytest.raises(DomainError) as error:
+        waiting_list.join_waiting_list(actor=holder(), session_id=session.pk)
+    assert error.value.rule == "DOS-1"
+    catalogue.transition_offer(session.action.offer_id, None, "archive")
+    with pytest.raises(DomainError, match="retir|archiv|plus publi"):
+        waiting_list.join_waiting_list(actor=holder(), session_id=session.pk)
+    with pytest.raises(Http404):
+        waiting_list.leave_waiting_list(999999, holder())
