@@ -26,7 +26,13 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (YYYY-MM-DD) whatever the language, else a French
+    browser shows the field empty and saving the form would clear the date."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):  # type: ignore[no-untyped-def]
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class EmailCheckMixin:

@@ -76,7 +76,7 @@ class SearchParams(Schema):
     q: str = Field("", description="Mots recherchés (titre, objectifs, contenu, certification, organisme)")
     registry: str = ""
     certification_code: str = Field("", description="Code de la certification, ex. RNCP40344")
-    level: int | None = None
+    level: int | None = Field(None, ge=1, le=8)
     modality: str = ""
     region: str = Field("", description="Code INSEE de la région, ex. 84")
     department: str = ""
@@ -87,11 +87,11 @@ class SearchParams(Schema):
     rome: str = ""
     perimeter: Literal["", "complete", "partial"] = ""
     customisable: bool | None = None
-    price_max: float | None = None
+    price_max: float | None = Field(None, ge=0, le=1_000_000)
     starts_after: datetime.date | None = None
     starts_before: datetime.date | None = None
     sort: Literal["relevance", "price", "start"] = "relevance"
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=500)
 
 
 class HitOut(Schema):

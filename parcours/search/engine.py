@@ -473,8 +473,8 @@ def build_query(filters: Filters, today: dt.date) -> Any:
     ]
     # One range on the multi-valued field: a single open session must start after today (and in the
     # requested window); sessions starting today are no longer open to enrolment.
-    lower = max(filters.starts_after or today, today)
-    upper = day(filters.starts_before) if filters.starts_before else None
+    lower = min(max(filters.starts_after or today, today), NO_END)  # tantivy's dates stop at 2262
+    upper = day(min(max(filters.starts_before, NO_START), NO_END)) if filters.starts_before else None
     include_lower = bool(filters.starts_after and filters.starts_after > today)
     must.append(
         _filter(

@@ -1,5 +1,6 @@
 from django import forms
 
+from parcours.accounts.forms import DateInput
 from parcours.catalogue.enums import Modality
 from parcours.core.errors import DomainError
 from parcours.registry.enums import Registry
@@ -59,12 +60,8 @@ class SearchForm(forms.Form):
     price_max = forms.DecimalField(
         label="Prix maximum (€ TTC)", required=False, min_value=0, max_digits=9, decimal_places=2
     )
-    starts_after = forms.DateField(
-        label="Début après le", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    starts_before = forms.DateField(
-        label="Début avant le", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_after = forms.DateField(label="Début après le", required=False, widget=DateInput)
+    starts_before = forms.DateField(label="Début avant le", required=False, widget=DateInput)
     formacode = forms.CharField(label="Formacode (ex. 31090)", required=False, max_length=16)
     nsf = forms.CharField(label="Code NSF (ex. 326)", required=False, max_length=16)
     rome = forms.CharField(label="Code ROME (ex. M1805)", required=False, max_length=16)
