@@ -76,3 +76,4 @@ test-postgres: install
 bench: install
 	$(PY) bench/registry_import.py
 	$(PY) bench/catalogue_import.py
+	$(PY) bench/public_search.py

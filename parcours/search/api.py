@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle, BaseThrottle
 
@@ -124,7 +124,9 @@ class SearchOut(Schema):
     summary="Rechercher des formations publiques",
 )
 def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
-    return cached_payload(request, lambda: _search_payload(params))
+    """Validated against SearchOut once, then the JSON bytes are what the cache keeps and serves."""
+    body = cached_payload(request, lambda: SearchOut.model_validate(_search_payload(params)).model_dump_json())
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def _search_payload(params: SearchParams) -> dict[str, object]:
