@@ -160,7 +160,7 @@ def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | Non
         if not certification.declared_active:
             return None
         ends.append(certification.end_date or NO_END)
-        period = facts.habilitation_period(offer)
+        period = facts.habilitation_period(offer, today or offer_index_day())
         if period is None:
             return None
         starts.append(period[0])
@@ -267,15 +267,25 @@ class Facts:
             partner_periods=periods,
         )
 
-    def habilitation_period(self, offer: Offer) -> tuple[dt.date, dt.date] | None:
-        """ACC-7: the certifier itself (always), else the partner period in force or the next one."""
+    def habilitation_period(self, offer: Offer, today: dt.date) -> tuple[dt.date, dt.date] | None:
+        """ACC-7: the certifier itself (always), else the partner period in force today (the one that
+        lasts longest), else the next one to start, else the last one (ended: the offer is not public).
+
+        An ended period beside the current one (two kinds or names of habilitation) must not win.
+        """
         siret = offer.organisation.siret
         if offer.certification_id is None or not siret:
             return None
         if (offer.certification_id, siret) in self.certifier_of:
             return (NO_START, NO_END)
-        periods = sorted(self.partner_periods.get((offer.certification_id, siret), []))
-        return periods[0] if periods else None  # the earliest covers « now » or comes next
+        periods = self.partner_periods.get((offer.certification_id, siret), [])
+        current = [p for p in periods if p[0] <= today <= p[1]]
+        upcoming = [p for p in periods if p[0] > today]
+        if current:
+            return max(current, key=lambda p: p[1])
+        if upcoming:
+            return min(upcoming)
+        return max(periods, key=lambda p: p[1]) if periods else None
 
     def perimeter(self, offer: Offer) -> catalogue.Perimeter | None:
         """As catalogue.services.perimeter, from the batch's counts."""

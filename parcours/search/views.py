@@ -45,9 +45,47 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "page_obj": paginator.get_page(page_number),
             "querystring_without_page": (query.urlencode() + "&") if query else "",
-            "region_names": geo.regions(),
+            "facet_groups": facet_groups(results.facets),
         },
     )
+
+
+FACET_TITLES = {
+    "registry": "Répertoire",
+    "modality": "Modalité",
+    "perimeter": "Périmètre",
+    "level": "Niveau",
+    "region": "Région",
+    "department": "Département",
+}
+VALUE_LABELS = {
+    "complete": "Certification complète",
+    "partial": "Certification partielle",
+    "on_site": "Présentiel",
+    "remote": "À distance",
+    "blended": "Mixte",
+    "rncp": "RNCP",
+    "rs": "Répertoire spécifique",
+}
+
+
+def facet_groups(facets: dict[str, dict[str, int]]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The facet counts with their French labels, built here: a chain of {% if %} per value in the
+    template cost most of a results page (docs/performance.md)."""
+    regions = geo.regions()
+    groups = []
+    for name, title in FACET_TITLES.items():
+        counts = facets.get(name) or {}
+        if not counts:
+            continue
+        if name == "region":
+            labels = {key: regions.get(key, key) for key in counts}
+        elif name == "level":
+            labels = {key: f"Niveau {key}" for key in counts}
+        else:
+            labels = {key: VALUE_LABELS.get(key, key) for key in counts}
+        groups.append((title, [(labels[key], count) for key, count in counts.items()]))
+    return groups
 
 
 def city_suggestions(request: HttpRequest) -> HttpResponse:

@@ -122,3 +122,22 @@ def test_public_api_answers_with_an_etag_and_304(client, indexed):
     assert again.status_code == 304
     detail = client.get(f"/api/v1/offers/{indexed.pk}")
     assert client.get(f"/api/v1/offers/{indexed.pk}", HTTP_IF_NONE_MATCH=detail["ETag"]).status_code == 304
+
+
+def test_rule_acc_7_an_ended_habilitation_beside_the_current_one_does_not_hide_the_offer(indexed):
+    from parcours.registry.models import Accreditation
+
+    current = Accreditation.objects.get(certification=indexed.certification, siret=indexed.organisation.siret)
+    Accreditation.objects.filter(pk=current.pk).update(starts_on=datetime.date(2022, 1, 1))  # in force since 2022
+    Accreditation.objects.create(
+        certification=indexed.certification,
+        source=current.source,
+        siret=current.siret,
+        name=current.name,
+        kind="train",  # another kind, ended years ago
+        starts_on=datetime.date(2019, 1, 1),
+        ends_on=datetime.date(2021, 12, 31),
+    )
+    engine.rebuild()
+    assert found() == [indexed.pk]
+    agrees()

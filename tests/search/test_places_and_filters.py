@@ -203,3 +203,15 @@ def test_the_city_field_suggests_communes_most_populous_first(client, db):
     assert page.index("Saint-Denis (974)") < page.index("Saint-Denis (93)")  # 155,634 > 149,077 inhabitants
     assert client.get("/formations/villes/", {"city": "l"}).content.decode().strip() == ""
     assert geo.find_city("Saint-Denis (93)").insee == "93066"  # a suggestion's label finds its commune
+
+
+def test_the_page_labels_its_facets_in_french(client, three_cities):
+    page = client.get("/formations/").content.decode()
+    for expected in [
+        "Région",
+        "Auvergne-Rhône-Alpes (2)",
+        "Île-de-France (1)",
+        "Certification partielle (3)",
+        "Niveau 4 (3)",
+    ]:
+        assert expected in page, expected
