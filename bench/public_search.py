@@ -51,7 +51,9 @@ database `parcours_bench` on the server of scripts/postgres-test-server.sh, drop
 4. load (this process): gunicorn, 2 sync workers, settings config.settings.prod, on 127.0.0.1,
    PARCOURS_API_RATE_LIMIT=0, persistent database connections; `wrk` (1 thread, 8 connections)
    against `/sante/` (the ceiling), `/formations/?q=…` and `/api/v1/offers?q=…` (rotating
-   through the 20 searches). Target: each >= 30 % of the ceiling's requests per second.
+   through the 20 searches), first with PUBLIC_CACHE_SECONDS=0 (every request computed: the
+   target, each >= 30 % of the ceiling's requests per second), then with the short-lived
+   anonymous cache (the 20 URLs are then cache hits: shown, not judged).
 
 The figures are printed as tables and written as JSON (default bench/out/public-search-s<scale>.json).
 Work dir: bench/out/public-search-s<scale>/<backend>/ (git-ignored), removed with the PostgreSQL
@@ -1621,6 +1623,8 @@ def parse_wrk(output: str) -> dict[str, Any]:
 
 
 def step_load(env: dict[str, str], workdir: Path, today: datetime.date, duration: int) -> dict[str, Any]:
+    """The ceiling, then the page and the API computed at every request (PUBLIC_CACHE_SECONDS=0: what
+    the search costs), then the same with the short-lived anonymous cache (the 20 URLs are then hits)."""
     wrk = shutil.which("wrk")
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not wrk:
@@ -1631,17 +1635,42 @@ def step_load(env: dict[str, str], workdir: Path, today: datetime.date, duration
         msg = "gunicorn is not installed in the venv: `pip install -r requirements-dev.txt` — throughput not measured"
         print(f"!! {msg}", file=sys.stderr)
         return {"skipped": msg}
+    queries = typical_queries(today)
+    pages = [f"/formations/?{query_string(q)}" for q in queries]
+    apis = [f"/api/v1/offers?{query_string(q)}" for q in queries]
+    results: dict[str, Any] = {"server": "gunicorn 2 sync workers", "connections": 8, "duration_s": duration}
+    uncached = {"health": ["/sante/"], "page": pages, "api": apis}
+    results.update(_serve_and_load(env, workdir, duration, wrk, gunicorn, {"PUBLIC_CACHE_SECONDS": "0"}, uncached))
+    cached = {"page_cached": pages, "api_cached": apis}
+    results.update(_serve_and_load(env, workdir, duration, wrk, gunicorn, {}, cached))
+    ceiling = results["health"]["rps"] or float("nan")
+    for name in ("page", "api", "page_cached", "api_cached"):
+        results[name]["ratio"] = (results[name]["rps"] or 0) / ceiling
+    return results
+
+
+def _serve_and_load(
+    env: dict[str, str],
+    workdir: Path,
+    duration: int,
+    wrk: str,
+    gunicorn: Path,
+    extra: dict[str, str],
+    targets: dict[str, list[str]],
+) -> dict[str, Any]:
+    """One gunicorn (2 workers) with `extra` in its environment, wrk on each target in turn."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server_env = dict(env)
     server_env.update(
         {
-            "PARCOURS_API_RATE_LIMIT": "0",  # the API's rate limit (when it exists) must not cap the benchmark
+            "PARCOURS_API_RATE_LIMIT": "0",  # the API's rate limit must not cap the benchmark
             "DATABASE_CONN_MAX_AGE": "600",  # persistent connections, as a production deployment would
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **extra,
         }
     )
-    log = (workdir / "gunicorn.log").open("w")
+    log = (workdir / "gunicorn.log").open("a")
     server = subprocess.Popen(
         [str(gunicorn), "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
         + ["--timeout", "120", "--log-level", "warning"],
@@ -1663,12 +1692,6 @@ def step_load(env: dict[str, str], workdir: Path, today: datetime.date, duration
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit(f"gunicorn did not answer /sante/ on {base}; see {workdir / 'gunicorn.log'}")
             time.sleep(0.5)
-        queries = typical_queries(today)
-        targets = {
-            "health": ["/sante/"],
-            "page": [f"/formations/?{query_string(q)}" for q in queries],
-            "api": [f"/api/v1/offers?{query_string(q)}" for q in queries],
-        }
         for name, paths in targets.items():  # every URL answers 200 before loading it
             for p in paths:
                 try:
@@ -1678,7 +1701,7 @@ def step_load(env: dict[str, str], workdir: Path, today: datetime.date, duration
                     status = exc.code
                 if status != 200:
                     raise SystemExit(f"{name}: GET {p} answered {status}; see {workdir / 'gunicorn.log'}")
-        results: dict[str, Any] = {"server": "gunicorn 2 sync workers", "connections": 8, "duration_s": duration}
+        results: dict[str, Any] = {}
         for name, paths in targets.items():
             script = workdir / f"wrk-{name}.lua"
             lua_paths = ", ".join(json.dumps(p) for p in paths)
@@ -1694,9 +1717,6 @@ def step_load(env: dict[str, str], workdir: Path, today: datetime.date, duration
             results[name] = parse_wrk(run.stdout)
             results[name]["urls"] = len(paths)
             print(f"  {name}: {results[name]['rps']} req/s", file=sys.stderr, flush=True)
-        ceiling = results["health"]["rps"] or float("nan")
-        for name in ("page", "api"):
-            results[name]["ratio"] = (results[name]["rps"] or 0) / ceiling
         return results
     finally:
         try:
@@ -1993,13 +2013,17 @@ def print_report(figures: dict[str, Any], started: datetime.datetime, args: argp
             continue
         for name, label in (
             ("health", "/sante/ (ceiling)"),
-            ("page", "/formations/?q=…"),
-            ("api", "/api/v1/offers?q=…"),
+            ("page", "/formations/?q=… (no cache)"),
+            ("api", "/api/v1/offers?q=… (no cache)"),
+            ("page_cached", "/formations/?q=… (cache, 20 URLs)"),
+            ("api_cached", "/api/v1/offers?q=… (cache, 20 URLs)"),
         ):
+            if name not in measured:
+                continue
             r = measured[name]
             ratio = r.get("ratio")
             passed = ratio is None or ratio >= TARGETS["throughput_ratio"]
-            if ratio is not None:
+            if ratio is not None and not name.endswith("_cached"):  # the target is on the search's own cost
                 ok &= passed
             load.add_row(
                 b["backend"],
