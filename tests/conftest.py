@@ -67,3 +67,26 @@ def people(db):
         "platform_admin": staff(StaffRole.PLATFORM_ADMIN),
         "plain": UserFactory(),
     }
+
+
+# -- a training organisation, for the catalogue, search and dossier tests ---------------------------
+@pytest.fixture
+def organisation(xml_samples, db):
+    """A Qualiopi training organisation habilitated on every active sample certification and Cléa."""
+    from tests.factories import habilitated_organisation
+
+    return habilitated_organisation()
+
+
+@pytest.fixture
+def manager(organisation):
+    from parcours.accounts.enums import MembershipRole
+    from tests.factories import member_of
+
+    return member_of(organisation, role=MembershipRole.MANAGER)
+
+
+@pytest.fixture
+def trainer_client(client, manager):
+    client.force_login(manager)
+    return client

@@ -74,3 +74,23 @@ def holder(**kwargs) -> User:
         cpf_balance=1500,
     )
     return user
+
+
+def habilitated_organisation(name: str = "Organisme de démonstration", siret: str = "40483304800022") -> Entity:
+    """A Qualiopi training organisation, partner (train and organise) of every active certification,
+    as its certifiers would declare it (ACC-7)."""
+    from parcours.registry.enums import AccreditationKind
+    from parcours.registry.models import Accreditation, AccreditationSource, Certification
+
+    entity = EntityFactory(training=True, name=name, siret=siret)
+    Accreditation.objects.bulk_create(
+        Accreditation(
+            certification=certification,
+            source=AccreditationSource.CERTIFIER,
+            siret=entity.siret,
+            name=entity.name,
+            kind=AccreditationKind.TRAIN_AND_ORGANISE,
+        )
+        for certification in Certification.objects.active()
+    )
+    return entity

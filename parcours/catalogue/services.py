@@ -125,6 +125,11 @@ class Perimeter:
     prepared: int
     total: int
 
+    @classmethod
+    def of(cls, prepared: int, total: int) -> "Perimeter":
+        """A certification without blocks is prepared whole."""
+        return cls(prepared == total, prepared, total) if total else cls(True, 0, 0)
+
     @property
     def line(self) -> str:
         """OFF-6, word for word."""
@@ -136,10 +141,8 @@ def perimeter(offer: Offer) -> Perimeter | None:
     if offer.certification is None:
         return None
     total = offer.certification.blocks.count()
-    if total == 0:
-        return Perimeter(True, 0, 0)
-    prepared = offer.offer_blocks.filter(block__isnull=False).count()
-    return Perimeter(prepared == total, prepared, total)
+    prepared = offer.offer_blocks.filter(block__isnull=False).count() if total else 0
+    return Perimeter.of(prepared, total)
 
 
 # -- creating and changing an offer ------------------------------------------------------

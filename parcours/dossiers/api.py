@@ -27,6 +27,7 @@ from .enums import DossierState, Side
 from .machine import acts_as
 from .models import Dossier
 from .policies import dossiers_for_user, get_dossier_for_user, organisation_of
+from .rules import PROPOSAL_FIELDS
 
 router = Router(tags=["Dossiers de formation"], auth=[entity_token, django_auth])
 
@@ -115,6 +116,21 @@ class DossierDetailOut(DossierOut):
     attestations: list[dict[str, Any]]
 
 
+# Read-only facts shown beside the proposal's fields (rules.PROPOSAL_FIELDS).
+FACTS = (
+    "price_incl_vat",
+    "exam_fees_incl_vat",
+    "deadline_on",
+    "validated_on",
+    "accepted_on",
+    "entered_on",
+    "exited_on",
+    "exit_reason",
+    "cpf_amount",
+    "holder_amount",
+)
+
+
 def present(dossier: Dossier, user: User) -> dict[str, Any]:
     organisation_side = Side.ORGANISATION in acts_as(user, dossier)
     return {
@@ -128,32 +144,7 @@ def present(dossier: Dossier, user: User) -> dict[str, Any]:
         "certification": dossier.certification_code,
         "blocks_customisable": dossier.blocks_customisable,
         "blocks": [{"code": b.code, "title": b.title} for b in dossier.blocks.order_by("code")],
-        **{
-            name: getattr(dossier, name)
-            for name in (
-                "title",
-                "pedagogical_objectives",
-                "content",
-                "expected_results",
-                "duration_hours",
-                "price_excl_vat",
-                "vat_rate",
-                "price_incl_vat",
-                "exam_fees_excl_vat",
-                "exam_fees_incl_vat",
-                "price_detail",
-                "session_starts_on",
-                "session_ends_on",
-                "deadline_on",
-                "validated_on",
-                "accepted_on",
-                "entered_on",
-                "exited_on",
-                "exit_reason",
-                "cpf_amount",
-                "holder_amount",
-            )
-        },
+        **{name: getattr(dossier, name) for name in (*PROPOSAL_FIELDS, *FACTS)},
         "deadline": dossier.get_deadline_kind_display() if dossier.deadline_kind else "",
         "to_do": deadlines.to_do(user, dossier),
         "still_identical": proposal.adaptation_of(dossier).still_identical if organisation_side else [],
@@ -274,16 +265,12 @@ class CancellationOut(Schema):
     explanation: str
 
 
-def _side(user: User, dossier: Dossier) -> str:
-    return Side.HOLDER if Side.HOLDER in acts_as(user, dossier) else Side.ORGANISATION
-
-
 @router.get("/{dossier_id}/cancellation", response={200: CancellationOut, **ERRORS}, summary="Frais d'annulation")
 def cancellation(request: HttpRequest, dossier_id: int):  # type: ignore[no-untyped-def]
     """COM-2: what cancelling now would cost the caller, to show before confirming."""
     user = actor_of(request)
     dossier = dossier_of(request, dossier_id)
-    quote = commercial.cancellation_quote(dossier, side=_side(user, dossier))
+    quote = commercial.cancellation_quote(dossier, side=services.cancellation_side(user, dossier))
     return {
         "fee": quote.fee.amount,
         "rate": quote.fee.rate,
@@ -303,13 +290,8 @@ class CancelIn(Schema):
 def cancel(request: HttpRequest, dossier_id: int, payload: CancelIn):  # type: ignore[no-untyped-def]
     """`confirmed_fee` must be the fee `GET …/cancellation` showed: a fee that moved since is refused."""
     user = actor_of(request)
-    dossier = dossier_of(request, dossier_id)
-    if _side(user, dossier) == Side.HOLDER:
-        done = services.cancel_by_holder(dossier.pk, user, confirmed_fee=payload.confirmed_fee, reason=payload.reason)
-    else:
-        done = services.cancel_by_organisation(
-            dossier.pk, user, reason=payload.reason, confirmed_fee=payload.confirmed_fee
-        )
+    dossier_id = dossier_of(request, dossier_id).pk
+    done = services.cancel(dossier_id, user, confirmed_fee=payload.confirmed_fee, reason=payload.reason)
     return detail(done, user)
 
 

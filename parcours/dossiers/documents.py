@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from django.utils import formats
 
-from parcours.catalogue.services import Perimeter
 from parcours.core.pdf import Document, Section, render
 from parcours.registry.models import paris_today
 
 from .commercial import terms_for
 from .enums import AttestationKind
 from .models import Attestation, Dossier
+from .proposal import perimeter_of
 
 NDA_MENTION = "Cet enregistrement ne vaut pas agrément de l'État."
 
@@ -57,16 +57,8 @@ def _holder(dossier: Dossier) -> Section:
     return Section("Titulaire du compte personnel de formation", rows=rows)
 
 
-def _perimeter(dossier: Dossier) -> Perimeter | None:
-    if dossier.certification is None:
-        return None
-    total = dossier.certification.blocks.count()
-    prepared = dossier.blocks.count()
-    return Perimeter(prepared == total, prepared, total) if total else None
-
-
 def _training(dossier: Dossier) -> list[Section]:
-    perimeter = _perimeter(dossier)
+    perimeter = perimeter_of(dossier)
     certification = dossier.certification
     rows = [("Intitulé", dossier.title)]
     if certification is not None:

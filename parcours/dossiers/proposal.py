@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from parcours.accounts.models import User
 from parcours.catalogue.rules import normalise_texts
+from parcours.catalogue.services import Perimeter
 from parcours.core.errors import DomainError
 from parcours.registry.models import paris_today
 
@@ -74,6 +75,16 @@ def _write_blocks(dossier: Dossier, codes: list[str]) -> None:
         ],
         DossierBlock,
     )
+
+
+def perimeter_of(dossier: Dossier, prepared: int | None = None) -> Perimeter | None:
+    """OFF-6's line for the dossier's blocks (those still in the registry, unless `prepared` is given)."""
+    if dossier.certification is None:
+        return None
+    total = dossier.certification.blocks.count()
+    if prepared is None:
+        prepared = dossier.blocks.filter(block__isnull=False).count()
+    return Perimeter.of(prepared, total) if total else None
 
 
 def field_label(name: str) -> str:

@@ -23,7 +23,7 @@ from parcours.registry.models import paris_today
 from . import ledger, waiting_list
 from .commercial import cancellation_quote, terms_for
 from .enums import DossierState, Side
-from .machine import lock_dossier, log, require, tell_holder, tell_organisation, transition
+from .machine import acts_as, lock_dossier, log, require, tell_holder, tell_organisation, transition
 from .models import Dossier, DossierBlock
 from .policies import can_enrol
 from .proposal import proposal_summary, proposal_values, reprice, validation_errors
@@ -40,6 +40,19 @@ from .rules import (
 )
 
 S = DossierState
+
+
+def _open(dossier: Dossier, blocks: list[DossierBlock], today: datetime.date, reason: str) -> None:
+    """A new request « Non traité »: prices from its fields, EDO-2's answer deadline, its blocks."""
+    reprice(dossier)
+    dossier.deadline_kind, dossier.deadline_on = next_deadline(
+        S.NOT_PROCESSED, since=today, starts_on=None, ends_on=None
+    )
+    dossier._change_reason = reason  # type: ignore[attr-defined]
+    dossier.save()
+    for block in blocks:
+        block.dossier = dossier
+    bulk_create_with_history(blocks, DossierBlock)
 
 
 # -- DOS-1: enrolment ---------------------------------------------------------------------------
@@ -71,14 +84,7 @@ def enrol(*, actor: User, session_id: int) -> Dossier:
     offer's content at that moment (OFF-16: later changes to the offer do not reach it)."""
     if not can_enrol(actor):
         raise PermissionDenied("Seul un titulaire de compte CPF peut s'inscrire à une formation.")
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("action__offer__organisation", "action__offer__certification")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise DomainError("Cette session n'existe pas.", rule="DOS-1", field="session")
+    session = waiting_list.lock_session(session_id, rule="DOS-1")
     action, offer, today = session.action, session.action.offer, paris_today()
     waiting_list.check_open_for_enrolment(session, today)
     if Dossier.objects.open().filter(holder=actor, session=session).exists():
@@ -115,18 +121,11 @@ def enrol(*, actor: User, session_id: int) -> Dossier:
         session_ends_on=session.ends_on,
         **values,
     )
-    reprice(dossier)
-    dossier.deadline_kind, dossier.deadline_on = next_deadline(
-        S.NOT_PROCESSED, since=today, starts_on=None, ends_on=None
-    )
-    dossier._change_reason = "enrol"  # type: ignore[attr-defined]
-    dossier.save()
-    bulk_create_with_history(
-        [
-            DossierBlock(dossier=dossier, block=b.block, code=b.code, title=b.block.title if b.block else "")
-            for b in blocks
-        ],
-        DossierBlock,
+    _open(
+        dossier,
+        [DossierBlock(block=b.block, code=b.code, title=b.block.title if b.block else "") for b in blocks],
+        today,
+        "enrol",
     )
     if entry is not None:
         waiting_list.take_offered_place(entry, dossier)
@@ -275,6 +274,19 @@ def _cancel(name: str, side: str, dossier_id: int, actor: User, reason: str, con
     return dossier
 
 
+def cancellation_side(actor: User, dossier: Dossier) -> str:
+    """Who cancels (COM-2): the dossier's holder, else the organisation (the services refuse anyone else)."""
+    return Side.HOLDER if Side.HOLDER in acts_as(actor, dossier) else Side.ORGANISATION
+
+
+def cancel(dossier_id: int, actor: User, *, confirmed_fee: Decimal, reason: str = "") -> Dossier:
+    """« Annuler » from either side, at the fee `commercial.cancellation_quote` showed for that side."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    if cancellation_side(actor, dossier) == Side.HOLDER:
+        return cancel_by_holder(dossier_id, actor, confirmed_fee=confirmed_fee, reason=reason)
+    return cancel_by_organisation(dossier_id, actor, reason=reason, confirmed_fee=confirmed_fee)
+
+
 @transaction.atomic
 def cancel_by_holder(dossier_id: int, actor: User, *, confirmed_fee: Decimal, reason: str = "") -> Dossier:
     """The holder cancels an accepted dossier; the COM-2 fee shown (`commercial.cancellation_quote`)
@@ -326,15 +338,7 @@ def copy_dossier(dossier_id: int, actor: User) -> Dossier:
         replaces=source,
         **proposal_values(source),
     )
-    reprice(dossier)
-    dossier.deadline_kind, dossier.deadline_on = next_deadline(
-        S.NOT_PROCESSED, since=today, starts_on=None, ends_on=None
-    )
-    dossier._change_reason = "copy"  # type: ignore[attr-defined]
-    dossier.save()
-    bulk_create_with_history(
-        [DossierBlock(dossier=dossier, block_id=b.block_id, code=b.code, title=b.title) for b in source.blocks.all()],
-        DossierBlock,
-    )
+    blocks = [DossierBlock(block_id=b.block_id, code=b.code, title=b.title) for b in source.blocks.all()]
+    _open(dossier, blocks, today, "copy")
     log(dossier, actor, "copy", "", dossier.state, f"refait le dossier n° {source.pk}")
     return dossier

@@ -62,6 +62,19 @@ def position(entry: WaitingListEntry) -> int:
     )
 
 
+def lock_session(session_id: int, *, rule: str) -> Session:
+    """The session, locked with its offer and organisation read: places are counted under the lock."""
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("action__offer__organisation", "action__offer__certification")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise DomainError("Cette session n'existe pas.", rule=rule, field="session")
+    return session
+
+
 def check_open_for_enrolment(session: Session, today: datetime.date) -> None:
     """DOS-1: a request (or a place on the waiting list) only on a public offer's open, future session."""
     from parcours.catalogue.enums import EnrolmentState
@@ -81,14 +94,7 @@ def join_waiting_list(*, actor: User, session_id: int) -> WaitingListEntry:
         raise DomainError(
             "Seul un titulaire de compte CPF s'inscrit sur une liste d'attente.", rule="COM-5", field="session"
         )
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("action__offer__organisation", "action__offer__certification")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise DomainError("Cette session n'existe pas.", rule="COM-5", field="session")
+    session = lock_session(session_id, rule="COM-5")
     check_open_for_enrolment(session, paris_today())
     if free_places(session) != 0:
         raise DomainError(

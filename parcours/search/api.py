@@ -52,15 +52,20 @@ class PublicSessionOut(Schema):
     capacity: int | None
 
 
-class PublicOfferOut(Schema):
+class OfferHeadOut(Schema):
+    """What a search result and an offer's page both say of an offer (OFF-21)."""
+
     id: int
     title: str
     organisation: str
     certification: str | None
     perimeter: str | None
     complete: bool | None
-    blocks: list[str]
     customisable: bool | None
+
+
+class PublicOfferOut(OfferHeadOut):
+    blocks: list[str]
     pedagogical_objectives: str
     content: str
     expected_results: str
@@ -94,14 +99,7 @@ class SearchParams(Schema):
     page: int = Field(1, ge=1, le=500)
 
 
-class HitOut(Schema):
-    id: int
-    title: str
-    organisation: str
-    certification: str | None
-    perimeter: str | None
-    complete: bool | None
-    customisable: bool | None
+class HitOut(OfferHeadOut):
     place: str
     price_incl_vat: Decimal | None
     next_session: datetime.date | None
@@ -132,7 +130,6 @@ def search_offers(request: HttpRequest, params: Query[SearchParams]):  # type: i
 def _search_payload(params: SearchParams) -> dict[str, object]:
     place = geo.place_filter(params.city, params.radius_km)  # DomainError → 422 naming the field
     filters = Filters(**params.dict(exclude={"page", "city", "radius_km"}), **place)  # type: ignore[arg-type]
-    filters.department = filters.department.upper()
     results = search(filters, paris_today(), offset=(params.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     items = []
     for card in cards_for(results):

@@ -24,7 +24,7 @@ from parcours.catalogue import services as catalogue
 from parcours.catalogue.enums import EnrolmentState, OfferStatus
 from parcours.catalogue.models import Offer, OfferBlock
 from parcours.registry.enums import AccreditationState
-from parcours.registry.models import Accreditation, CertificationCertifier, CompetenceBlock
+from parcours.registry.models import Accreditation, CertificationCertifier, CompetenceBlock, paris_today
 
 from . import geo
 
@@ -148,6 +148,7 @@ def _reloaded() -> None:
 def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | None" = None) -> dict[str, Any] | None:
     """The offer's document, or None when no day could make it public (index-time conditions)."""
     facts = facts or Facts.of([offer])
+    today = today or paris_today()
     organisation = offer.organisation
     certification = offer.certification
     if offer.status != OfferStatus.VALIDATED or not organisation.is_training_organisation:
@@ -160,7 +161,7 @@ def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | Non
         if not certification.declared_active:
             return None
         ends.append(certification.end_date or NO_END)
-        period = facts.habilitation_period(offer, today or offer_index_day())
+        period = facts.habilitation_period(offer, today)
         if period is None:
             return None
         starts.append(period[0])
@@ -174,7 +175,7 @@ def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | Non
     actions = list(offer.actions.all())
     places = [geo.place_of(a.city, a.postal_code) for a in actions if a.city or a.postal_code]
     located = [p for p in places if p is not None and p.located]
-    future = [d for d in sessions if d > (today or offer_index_day())]
+    future = [d for d in sessions if d > today]
     perimeter = facts.perimeter(offer)
     text = " ".join(t for t in [offer.pedagogical_objectives, offer.content] if t)
     prices = [a.price_incl_vat for a in actions if a.price_incl_vat is not None]
@@ -220,12 +221,6 @@ def document_for(offer: Offer, today: dt.date | None = None, facts: "Facts | Non
         "open_session_starts": [day(d) for d in sessions],
         "next_start": day(min(future or sessions or [NO_END])),
     }
-
-
-def offer_index_day() -> dt.date:
-    from parcours.registry.models import paris_today
-
-    return paris_today()
 
 
 @dataclass
@@ -291,9 +286,7 @@ class Facts:
         """As catalogue.services.perimeter, from the batch's counts."""
         if offer.certification_id is None:
             return None
-        total = self.block_totals.get(offer.certification_id, 0)
-        prepared = self.prepared.get(offer.pk, 0)
-        return catalogue.Perimeter(prepared == total, prepared, total) if total else catalogue.Perimeter(True, 0, 0)
+        return catalogue.Perimeter.of(self.prepared.get(offer.pk, 0), self.block_totals.get(offer.certification_id, 0))
 
 
 def _to_document(values: dict[str, Any]) -> Any:
@@ -430,6 +423,12 @@ class Filters:
     price_max: float | None = None
     starts_after: dt.date | None = None
     starts_before: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        """Codes as the index holds them, whoever typed them (page, API): « 2a » → « 2A »."""
+        self.department = self.department.strip().upper()
+        self.rome = self.rome.strip().upper()
+        self.formacode, self.nsf = self.formacode.strip(), self.nsf.strip()
 
 
 @dataclass

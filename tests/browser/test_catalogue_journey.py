@@ -70,19 +70,9 @@ def registry(transactional_db):  # type: ignore[no-untyped-def]
 def make_organisation_manager():  # type: ignore[no-untyped-def]
     """The training organisation of tests/catalogue/conftest.py, habilitated on every active certification."""
     from parcours.accounts.enums import MembershipRole
-    from parcours.registry.enums import AccreditationKind
-    from parcours.registry.models import Accreditation, AccreditationSource, Certification
-    from tests.factories import EntityFactory, member_of
+    from tests.factories import habilitated_organisation, member_of
 
-    entity = EntityFactory(training=True, name=ENTITY_NAME, siret=SIRET)
-    for certification in Certification.objects.active():
-        Accreditation.objects.create(
-            certification=certification,
-            source=AccreditationSource.CERTIFIER,
-            siret=entity.siret,
-            name=entity.name,
-            kind=AccreditationKind.TRAIN_AND_ORGANISE,
-        )
+    entity = habilitated_organisation(ENTITY_NAME, SIRET)
     return entity, member_of(entity, role=MembershipRole.MANAGER)
 
 

@@ -75,19 +75,9 @@ def clock(monkeypatch, settings):  # type: ignore[no-untyped-def]
 def make_people():  # type: ignore[no-untyped-def]
     """The organisation (habilitated on every active certification), its gestionnaire, a holder."""
     from parcours.accounts.enums import MembershipRole
-    from parcours.registry.enums import AccreditationKind
-    from parcours.registry.models import Accreditation, AccreditationSource, Certification
-    from tests.factories import EntityFactory, holder, member_of
+    from tests.factories import habilitated_organisation, holder, member_of
 
-    entity = EntityFactory(training=True, name=ENTITY_NAME, siret=SIRET)
-    for certification in Certification.objects.active():
-        Accreditation.objects.create(
-            certification=certification,
-            source=AccreditationSource.CERTIFIER,
-            siret=entity.siret,
-            name=entity.name,
-            kind=AccreditationKind.TRAIN_AND_ORGANISE,
-        )
+    entity = habilitated_organisation(ENTITY_NAME, SIRET)
     return entity, member_of(entity, role=MembershipRole.MANAGER), holder(first_name="Léa", last_name="Martin")
 
 

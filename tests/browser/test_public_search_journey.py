@@ -52,19 +52,9 @@ def registry(transactional_db):  # type: ignore[no-untyped-def]
 
 def make_organisation():  # type: ignore[no-untyped-def]
     """A Qualiopi training organisation, habilitated on every active certification."""
-    from parcours.registry.enums import AccreditationKind
-    from parcours.registry.models import Accreditation, AccreditationSource, Certification
-    from tests.factories import EntityFactory
+    from tests.factories import habilitated_organisation
 
-    entity = EntityFactory(training=True, name=ENTITY_NAME, siret=SIRET)
-    for certification in Certification.objects.active():
-        Accreditation.objects.create(
-            certification=certification,
-            source=AccreditationSource.CERTIFIER,
-            siret=entity.siret,
-            name=entity.name,
-            kind=AccreditationKind.TRAIN_AND_ORGANISE,
-        )
+    entity = habilitated_organisation(ENTITY_NAME, SIRET)
     return entity
 
 

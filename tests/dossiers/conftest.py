@@ -7,11 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from parcours.accounts.enums import MembershipRole
 from parcours.catalogue import services as catalogue
-from parcours.registry.enums import AccreditationKind
-from parcours.registry.models import Accreditation, AccreditationSource, Certification
-from tests.factories import EntityFactory, holder, member_of
+from parcours.registry.models import Certification
+from tests.factories import holder, member_of
 
 BLOCKS = ["RNCP40344BC01", "RNCP40344BC02", "RNCP40344BC03", "RNCP40344BC04"]
 
@@ -38,26 +36,6 @@ def clock(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
     return clock
-
-
-@pytest.fixture
-def organisation(xml_samples, db):
-    """A Qualiopi training organisation habilitated on every active sample certification."""
-    entity = EntityFactory(training=True, name="Organisme de démonstration", siret="40483304800022")
-    for certification in Certification.objects.active():
-        Accreditation.objects.create(
-            certification=certification,
-            source=AccreditationSource.CERTIFIER,
-            siret=entity.siret,
-            name=entity.name,
-            kind=AccreditationKind.TRAIN_AND_ORGANISE,
-        )
-    return entity
-
-
-@pytest.fixture
-def manager(organisation):
-    return member_of(organisation, role=MembershipRole.MANAGER)
 
 
 @pytest.fixture

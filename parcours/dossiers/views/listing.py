@@ -9,10 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from parcours.catalogue.services import Perimeter
 from parcours.core.errors import DomainError
 
-from .. import deadlines, evaluations, policies, training, waiting_list
+from .. import deadlines, evaluations, policies, proposal, training, waiting_list
 from ..enums import OCCUPYING_STATES, DossierState, EvaluationResult, Side, WaitingState
 from ..forms import ResultForm
 from ..machine import ACTED_BY, TRANSITIONS, VERBS, acts_as
@@ -48,14 +47,6 @@ EVENT_LABELS = {
     "bill": "Facturé",
     "record_payment": "Paiement enregistré",
 }
-
-
-def _perimeter(dossier: Dossier, prepared: int) -> Perimeter | None:
-    """OFF-6's line, for the dossier's blocks."""
-    if dossier.certification is None:
-        return None
-    total = dossier.certification.blocks.count()
-    return Perimeter(prepared == total, prepared, total) if total else None
 
 
 # -- the list ---------------------------------------------------------------------------------
@@ -154,9 +145,9 @@ def _detail(request: HttpRequest, dossier: Dossier, bound: dict[str, Any] | None
         "profile": getattr(dossier.holder, "holder", None) if (organisation or controller) else None,
         "to_do": deadlines.to_do(user, dossier),
         "blocks": blocks,
-        "perimeter": _perimeter(dossier, sum(1 for b in blocks if b.block_id)),
+        "perimeter": proposal.perimeter_of(dossier, sum(1 for b in blocks if b.block_id)),
         "copy_blocks": [(code, titles.get(code, "")) for code in copy_codes],
-        "copy_perimeter": _perimeter(dossier, sum(1 for code in copy_codes if code in titles)),
+        "copy_perimeter": proposal.perimeter_of(dossier, sum(1 for code in copy_codes if code in titles)),
         "unregistered": evaluations.unregistered_blocks(dossier) if dossier.state in OCCUPYING_STATES else [],
         "evaluation_rows": _evaluation_rows(dossier, offered, bound),
         "attestations": dossier.attestations.select_related("dossier_block"),

@@ -127,24 +127,15 @@ def proposal_validate(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def cancel(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """« Annuler »: the fee and the policy first (COM-2), then the cancellation at that fee."""
     dossier = policies.get_dossier_for_user(request.user, dossier_id)
-    if policies.can_answer_proposal(request.user, dossier):
-        side = Side.HOLDER
-    else:
+    side = services.cancellation_side(request.user, dossier)
+    if side == Side.ORGANISATION:
         require(_may_manage(request.user, dossier))
-        side = Side.ORGANISATION
     quote = commercial.cancellation_quote(dossier, side=side)
     form = CancelForm(request.POST or None, initial={"confirmed_fee": quote.fee.amount})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if side == Side.HOLDER:
-                services.cancel_by_holder(
-                    dossier.pk, request.user, confirmed_fee=data["confirmed_fee"], reason=data["reason"]
-                )
-            else:
-                services.cancel_by_organisation(
-                    dossier.pk, request.user, reason=data["reason"], confirmed_fee=data["confirmed_fee"]
-                )
+            services.cancel(dossier.pk, request.user, confirmed_fee=data["confirmed_fee"], reason=data["reason"])
         except DomainError as error:
             show_error(form, error)
         else:
